@@ -1,0 +1,170 @@
+// One place that builds AWS SDK clients: endpoint override, path-style S3, retries with backoff,
+// assumed-role credentials (cached and refreshed), and an observer that sees every call, error
+// and retry (the daemon turns those into metrics). Clients are cached per account and region.
+import { AccountClient } from "@aws-sdk/client-account";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { AwsConfig } from "../config/types.ts";
+
+export interface AwsCallEvent {
+  service: string;
+  operation: string;
+  region: string;
+  /** Attempts made, retries included. */
+  attempts: number;
+  durationMs: number;
+  /** Error code (the SDK error name) when the call failed after its retries. */
+  errorCode?: string;
+}
+
+export interface AwsObserver {
+  onCall(e: AwsCallEvent): void;
+}
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+export type CredentialProvider = () => Promise<Credentials>;
+
+interface SdkClient {
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware stack is generic per client
+  middlewareStack: { add: (mw: any, opts: any) => void };
+  destroy(): void;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each client takes its own config type
+type ClientCtor<C> = new (cfg: any) => C;
+
+/** Error code of an SDK error (its name, or Code from a query-protocol body). */
+export function errorCode(err: unknown): string {
+  const e = err as { name?: string; Code?: string; code?: string };
+  return e?.Code ?? e?.name ?? e?.code ?? "UnknownError";
+}
+
+export class AwsClients {
+  private readonly cache = new Map<string, SdkClient>();
+
+  constructor(
+    readonly config: AwsConfig,
+    /** undefined: the SDK's default credential chain. */
+    readonly credentials?: CredentialProvider,
+    readonly observer?: AwsObserver,
+    readonly label: string = "base",
+  ) {}
+
+  cloudTrail(region: string): CloudTrailClient {
+    return this.get(CloudTrailClient, "cloudtrail", region);
+  }
+  s3(region: string): S3Client {
+    return this.get(S3Client, "s3", region);
+  }
+  sns(region: string): SNSClient {
+    return this.get(SNSClient, "sns", region);
+  }
+  sqs(region: string): SQSClient {
+    return this.get(SQSClient, "sqs", region);
+  }
+  sts(region = this.config.region): STSClient {
+    return this.get(STSClient, "sts", region);
+  }
+  iam(): IAMClient {
+    return this.get(IAMClient, "iam", this.config.region);
+  }
+  organizations(): OrganizationsClient {
+    return this.get(OrganizationsClient, "organizations", this.config.region);
+  }
+  account(): AccountClient {
+    return this.get(AccountClient, "account", this.config.region);
+  }
+
+  async callerAccountId(): Promise<string> {
+    const out = await this.sts().send(new GetCallerIdentityCommand({}));
+    return out.Account ?? "";
+  }
+
+  /** Clients for another account through sts:AssumeRole; credentials refresh before they expire. */
+  assumeRole(roleArn: string): AwsClients {
+    const sts = this.sts();
+    let cached: Credentials | undefined;
+    const provider: CredentialProvider = async () => {
+      const freshFor = cached?.expiration ? cached.expiration.getTime() - Date.now() : 0;
+      if (cached && freshFor > 5 * 60_000) return cached;
+      const out = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: this.config.sessionName,
+          ExternalId: this.config.externalId,
+          DurationSeconds: 3600,
+        }),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey)
+        throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+      cached = {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      };
+      return cached;
+    };
+    return new AwsClients(this.config, provider, this.observer, roleArn);
+  }
+
+  destroy(): void {
+    for (const c of this.cache.values()) c.destroy();
+    this.cache.clear();
+  }
+
+  private get<C>(Ctor: ClientCtor<C>, service: string, region: string): C {
+    const key = `${service}:${region}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit as C;
+    const client = new Ctor({
+      region,
+      endpoint: this.config.endpoint,
+      forcePathStyle: service === "s3" ? this.config.s3ForcePathStyle : undefined,
+      credentials: this.credentials,
+      maxAttempts: this.config.maxAttempts,
+      retryMode: "standard",
+    });
+    const sdkClient = client as unknown as SdkClient;
+    if (this.observer) addObserver(sdkClient, service, region, this.observer);
+    this.cache.set(key, sdkClient);
+    return client;
+  }
+}
+
+function addObserver(client: SdkClient, service: string, region: string, observer: AwsObserver): void {
+  type Next = (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>;
+  const mw = (next: Next, context: { commandName?: string }) => async (args: unknown) => {
+    const started = Date.now();
+    const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
+    try {
+      const result = await next(args);
+      const attempts = result.output?.$metadata?.attempts ?? 1;
+      observer.onCall({ service, operation, region, attempts, durationMs: Date.now() - started });
+      return result;
+    } catch (err) {
+      const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+      observer.onCall({
+        service,
+        operation,
+        region,
+        attempts,
+        durationMs: Date.now() - started,
+        errorCode: errorCode(err),
+      });
+      throw err;
+    }
+  };
+  client.middlewareStack.add(mw, { step: "initialize", name: "trailwardenObserver", priority: "high" });
+}

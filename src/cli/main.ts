@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Entry point: registers the commands and maps the result to the process exit code.
+import { registerCommands, run } from "./index.ts";
+
+// The SDK warns on every run that future releases need Node 22; that is noise for our users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+registerCommands();
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`trailwarden: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 3;
+  },
+);

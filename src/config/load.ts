@@ -1,0 +1,132 @@
+// Reads config YAML, validates it against schema/config.schema.json and fills in defaults.
+// Every problem is reported as file:line:column before any AWS call is made.
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { validatorFor } from "./schema.ts";
+import type { Config } from "./types.ts";
+import { ajvProblems, formatProblem, parseYaml, type SourceProblem } from "./yaml.ts";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: SourceProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfigFile(file: string): Config {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, "utf8");
+  } catch (err) {
+    throw new ConfigError([{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }]);
+  }
+  return parseConfig(text, file, dirname(abs));
+}
+
+/** Parse and validate config text; relative paths resolve against baseDir. */
+export function parseConfig(text: string, file: string, baseDir: string): Config {
+  const parsed = parseYaml(text, file);
+  if (parsed.problems.length) throw new ConfigError(parsed.problems);
+  const raw = (parsed.value ?? {}) as Record<string, unknown>;
+  const validate = validatorFor("config");
+  if (!validate(raw)) throw new ConfigError(ajvProblems(parsed, validate.errors));
+  const config = withDefaults(raw as RawConfig, baseDir);
+  config.file = resolve(file);
+  return config;
+}
+
+// The validated shape of the YAML; every field optional until defaults are applied.
+type RawConfig = {
+  [K in keyof Config]?: Config[K] extends object ? DeepPartial<Config[K]> : Config[K];
+} & { http?: { enabled?: boolean; address?: string }; placeholders?: Record<string, string | string[]> };
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export function withDefaults(raw: RawConfig, baseDir: string): Config {
+  const [host, port] = splitAddress(raw.http?.address ?? "127.0.0.1:9464");
+  const placeholders: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(raw.placeholders ?? {}))
+    placeholders[k] = (Array.isArray(v) ? v : [v]) as string[];
+  const webhook = raw.notify?.webhook;
+  return {
+    aws: {
+      region: raw.aws?.region ?? "us-east-1",
+      endpoint: raw.aws?.endpoint,
+      s3ForcePathStyle: raw.aws?.s3ForcePathStyle ?? false,
+      maxAttempts: raw.aws?.maxAttempts ?? 6,
+      concurrencyPerRegion: raw.aws?.concurrencyPerRegion ?? 8,
+      accountConcurrency: raw.aws?.accountConcurrency ?? 20,
+      externalId: raw.aws?.externalId,
+      sessionName: raw.aws?.sessionName ?? "trailwarden",
+    },
+    accounts: (raw.accounts ?? []).map((a) => ({ id: a!.id!, roleArn: a!.roleArn, name: a!.name })),
+    organization: raw.organization
+      ? {
+          roleName: raw.organization.roleName!,
+          excludeAccounts: (raw.organization.excludeAccounts ?? []) as string[],
+        }
+      : undefined,
+    regions: (raw.regions as Config["regions"]) ?? "enabled",
+    policy: {
+      requireKms: raw.policy?.requireKms ?? false,
+      requireSns: raw.policy?.requireSns ?? true,
+      requireLogFileValidation: raw.policy?.requireLogFileValidation ?? true,
+    },
+    rules: ((raw.rules ?? []) as string[]).map((p) => resolve(baseDir, p)),
+    placeholders,
+    logs: {
+      sources: ((raw.logs?.sources ?? []) as string[]).map((s) => resolveFileUrl(s, baseDir)),
+      lookbackHours: raw.logs?.lookbackHours ?? 24,
+      concurrency: raw.logs?.concurrency ?? 8,
+      accounts: raw.logs?.accounts as string[] | undefined,
+      regions: raw.logs?.regions as string[] | undefined,
+      includeDigest: raw.logs?.includeDigest ?? false,
+      includeInsight: raw.logs?.includeInsight ?? false,
+      sqs: {
+        waitTimeSeconds: raw.logs?.sqs?.waitTimeSeconds ?? 20,
+        visibilityTimeoutSeconds: raw.logs?.sqs?.visibilityTimeoutSeconds ?? 120,
+        maxReceiveCount: raw.logs?.sqs?.maxReceiveCount ?? 5,
+      },
+    },
+    state: { dir: resolve(baseDir, raw.state?.dir ?? ".trailwarden/state") },
+    output: { dir: resolve(baseDir, raw.output?.dir ?? "reports"), retentionDays: raw.output?.retentionDays },
+    schedule: {
+      audit: raw.schedule?.audit ?? "0 * * * *",
+      scan: raw.schedule?.scan ?? "*/5 * * * *",
+      timezone: raw.schedule?.timezone ?? "UTC",
+      runOnStart: raw.schedule?.runOnStart ?? true,
+    },
+    http: { enabled: raw.http?.enabled ?? true, host, port },
+    notify: {
+      minLevel: raw.notify?.minLevel ?? "low",
+      webhook: webhook
+        ? {
+            url: webhook.url!,
+            headersFromEnv: (webhook.headersFromEnv ?? {}) as Record<string, string>,
+            timeoutSeconds: webhook.timeoutSeconds ?? 10,
+          }
+        : undefined,
+      sns: raw.notify?.sns ? { topicArn: raw.notify.sns.topicArn! } : undefined,
+    },
+    logLevel: raw.logLevel ?? "info",
+    shutdownGraceSeconds: raw.shutdownGraceSeconds ?? 25,
+  };
+}
+
+/** The defaults alone, for commands run without --config. */
+export function defaultConfig(baseDir = process.cwd()): Config {
+  return withDefaults({}, baseDir);
+}
+
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(":");
+  if (i < 0) return [address, 9464];
+  return [address.slice(0, i).replace(/^\[|\]$/g, ""), Number(address.slice(i + 1))];
+}
+
+/** file:// URLs with relative paths resolve against the config's folder. */
+function resolveFileUrl(source: string, baseDir: string): string {
+  if (!source.startsWith("file://")) return source;
+  const p = source.slice("file://".length);
+  return `file://${resolve(baseDir, p)}`;
+}

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { GetBucketEncryptionCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { clientsFor, startEndpoint } from "../support/endpoint.ts";
+import type { AwsTestEndpoint } from "./server.ts";
+
+describe("the AWS test endpoint", () => {
+  let ep: AwsTestEndpoint;
+  before(async () => {
+    ep = await startEndpoint();
+    ep.world.addAccount("111111111111", { roles: ["Auditor"] });
+    ep.world.addAccount("222222222222", { roles: ["Auditor"] });
+  });
+  after(() => ep.stop());
+
+  it("answers GetCallerIdentity with the account the key belongs to", async () => {
+    const clients = clientsFor(ep, "111111111111");
+    const out = await clients.sts().send(new GetCallerIdentityCommand({}));
+    assert.equal(out.Account, "111111111111");
+  });
+
+  it("maps assumed-role credentials to the role's account", async () => {
+    const base = clientsFor(ep, "111111111111");
+    const assumed = base.assumeRole("arn:aws:iam::222222222222:role/Auditor");
+    assert.equal(await assumed.callerAccountId(), "222222222222");
+  });
+
+  it("pages ListObjectsV2 and honours StartAfter", async () => {
+    ep.world.addBucket("logs", "111111111111");
+    for (let i = 0; i < 25; i++) ep.world.putObject("logs", `k/${String(i).padStart(3, "0")}`, `body${i}`);
+    const s3 = clientsFor(ep, "111111111111").s3("us-east-1");
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: "logs", MaxKeys: 10, StartAfter: "k/004" }),
+    );
+    assert.equal(page.Contents?.[0]?.Key, "k/005");
+    assert.equal(page.IsTruncated, true);
+    const next = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: "logs",
+        MaxKeys: 10,
+        ContinuationToken: page.NextContinuationToken,
+      }),
+    );
+    assert.equal(next.Contents?.[0]?.Key, "k/015");
+    const obj = await s3.send(new GetObjectCommand({ Bucket: "logs", Key: "k/003" }));
+    assert.equal(await obj.Body?.transformToString(), "body3");
+  });
+
+  it("reports a bucket without default encryption as the SDK's not-found error", async () => {
+    ep.world.addBucket("plain", "111111111111");
+    const s3 = clientsFor(ep, "111111111111").s3("us-east-1");
+    await assert.rejects(s3.send(new GetBucketEncryptionCommand({ Bucket: "plain" })), {
+      name: "ServerSideEncryptionConfigurationNotFoundError",
+    });
+  });
+
+  it("retries injected throttling until the call succeeds", async () => {
+    ep.world.addTopic("arn:aws:sns:us-east-1:111111111111:trail-topic");
+    ep.faults.add({ kind: "throttle", service: "sns", times: 2 });
+    const sns = clientsFor(ep, "111111111111").sns("us-east-1");
+    const out = await sns.send(
+      new GetTopicAttributesCommand({ TopicArn: "arn:aws:sns:us-east-1:111111111111:trail-topic" }),
+    );
+    assert.equal(out.Attributes?.Owner, "111111111111");
+    assert.equal(out.$metadata.attempts, 3);
+  });
+
+  it("answers UnrecognizedClientException in a region the account has not enabled", async () => {
+    ep.world.addAccount("333333333333", { regions: ["us-east-1"] });
+    const sns = clientsFor(ep, "333333333333").sns("ap-east-1");
+    await assert.rejects(
+      sns.send(new GetTopicAttributesCommand({ TopicArn: "arn:aws:sns:ap-east-1:333333333333:t" })),
+      { name: "InvalidClientTokenId" },
+    );
+  });
+});

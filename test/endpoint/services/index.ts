@@ -1,0 +1,7 @@
+// Every service the endpoint speaks. Add a module here to serve a new service.
+import type { ServiceModule } from "../protocol.ts";
+import { s3 } from "./s3.ts";
+import { sns } from "./sns.ts";
+import { sts } from "./sts.ts";
+
+export const services: ServiceModule[] = [sts, s3, sns];
