@@ -4,8 +4,9 @@
 // plus one JSON-lines export and one deliberately truncated .json.gz.
 // All data is synthetic and deterministic: run `node demo/generate-logs.mjs` and the output is
 // byte-identical (zlib.gzipSync writes no timestamp into the gzip header).
+// Usage: node demo/generate-logs.mjs [OUTPUT_DIR]   (default: demo/logs)
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { routineTemplates } from "./generator/activity.mjs";
@@ -29,13 +30,14 @@ const STREAMS = [
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, "logs");
+const outDir = process.argv[2] ? resolve(process.argv[2]) : join(here, "logs");
 
 function main() {
   const rng = createRng(SEED);
   const people = principals(rng);
   const incident = incidentEvents(rng, people, DAY);
-  rmSync(outDir, { recursive: true, force: true });
+  // remove only what an earlier run wrote, never the whole output directory
+  for (const dir of ["AWSLogs", "exports"]) rmSync(join(outDir, dir), { recursive: true, force: true });
   const written = [];
   for (const stream of STREAMS) {
     const records = streamRecords(rng, people, stream, incident);
@@ -56,7 +58,7 @@ function main() {
   let total = 0;
   for (const [file, count] of written) {
     total += count;
-    console.log(`${String(count).padStart(4)}  ${relative(here, file)}`);
+    console.log(`${String(count).padStart(4)}  ${relative(outDir, file)}`);
   }
   console.log(`${String(total).padStart(4)}  records in ${written.length} files`);
 }
