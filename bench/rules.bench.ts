@@ -246,19 +246,16 @@ function rssChild(dir: string, count: number): number {
 
 function memory(dir: string, files: string[]): void {
   const n = Math.max(1, Math.floor(files.length / 4));
-  const small: number[] = [];
-  const large: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    small.push(rssChild(dir, n));
-    large.push(rssChild(dir, 4 * n));
-  }
+  const counts = [n, 2 * n, 4 * n];
+  const peaks = counts.map(() => [] as number[]);
+  for (let r = 0; r < RUNS; r++) counts.forEach((c, i) => peaks[i].push(rssChild(dir, c)));
   const mb = (kb: number) => (kb / 1024).toFixed(1);
   console.log(
     `\n3. Memory: peak RSS of a scan with the SigmaHQ rules, one file at a time, fresh process each`,
   );
-  console.log(`   ${n} files: ${mb(median(small))} MiB; ${4 * n} files: ${mb(median(large))} MiB (medians)`);
+  console.log(`   ${counts.map((c, i) => `${c} files: ${mb(median(peaks[i]))} MiB`).join("; ")} (medians)`);
   console.log(
-    `   ratio 4N / N: ${(median(large) / median(small)).toFixed(2)} (goal: no growth with file count)`,
+    `   ratio 4N / N: ${(median(peaks[2]) / median(peaks[0])).toFixed(2)} (goal: no growth with file count)`,
   );
 }
 
