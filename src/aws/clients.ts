@@ -1,6 +1,9 @@
 // One place that builds AWS SDK clients: endpoint override, path-style S3, retries with backoff,
 // assumed-role credentials (cached and refreshed), and an observer that sees every call, error
 // and retry (the daemon turns those into metrics). Clients are cached per account and region.
+
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { AccountClient } from "@aws-sdk/client-account";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -49,8 +52,58 @@ export function errorCode(err: unknown): string {
   return e?.Code ?? e?.name ?? e?.code ?? "UnknownError";
 }
 
+// A keep-alive agent shared by every client of one AwsClients tree (assumed-role children too), so
+// `aws.maxSockets` bounds connections per host for the whole process rather than per SDK client.
+// The SDK destroys its handler's agent when a client is destroyed; a shared agent must survive
+// that, so only close() really ends it.
+class SharedHttpAgent extends HttpAgent {
+  override destroy(): void {}
+  close(): void {
+    super.destroy();
+  }
+}
+class SharedHttpsAgent extends HttpsAgent {
+  override destroy(): void {}
+  close(): void {
+    super.destroy();
+  }
+}
+interface SharedAgents {
+  http: SharedHttpAgent;
+  https: SharedHttpsAgent;
+}
+
+// Every new SDK client resolves the same settings from the environment and ~/.aws/config on its
+// first call (FIPS, dual-stack, app id, defaults mode, ...), which costs about as much CPU as the
+// call itself. An audit makes one or two calls per client across thousands of clients, so one
+// client tree resolves them once, through the first client, and hands the memoized providers on.
+const SHARED_PROVIDERS = [
+  "useFipsEndpoint",
+  "useDualstackEndpoint",
+  "userAgentAppId",
+  "defaultsMode",
+  "authSchemePreference",
+] as const;
+
+interface SharedState {
+  agents?: SharedAgents;
+  providers?: Record<string, () => Promise<unknown>>;
+  /** The user agent names the service, so it is shared per service. */
+  userAgents: Map<string, () => Promise<unknown>>;
+}
+
+function memoize<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= f();
+    return p;
+  };
+}
+
 export class AwsClients {
   private readonly cache = new Map<string, SdkClient>();
+  private readonly shared: SharedState;
+  private readonly ownsAgents: boolean;
 
   constructor(
     readonly config: AwsConfig,
@@ -58,7 +111,21 @@ export class AwsClients {
     readonly credentials?: CredentialProvider,
     readonly observer?: AwsObserver,
     readonly label: string = "base",
-  ) {}
+    /** Internal: the parent's shared state (assumeRole children). */
+    shared?: SharedState,
+  ) {
+    this.ownsAgents = !shared && config.maxSockets !== undefined;
+    this.shared = shared ?? {
+      userAgents: new Map(),
+      agents:
+        config.maxSockets !== undefined
+          ? {
+              http: new SharedHttpAgent({ keepAlive: true, maxSockets: config.maxSockets }),
+              https: new SharedHttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }),
+            }
+          : undefined,
+    };
+  }
 
   cloudTrail(region: string): CloudTrailClient {
     return this.get(CloudTrailClient, "cloudtrail", region);
@@ -116,27 +183,54 @@ export class AwsClients {
       };
       return cached;
     };
-    return new AwsClients(this.config, provider, this.observer, roleArn);
+    return new AwsClients(this.config, provider, this.observer, roleArn, this.shared);
   }
 
+  /** Destroys this tree's SDK clients; the shared agents close with the tree's root only. */
   destroy(): void {
     for (const c of this.cache.values()) c.destroy();
     this.cache.clear();
+    if (this.ownsAgents) {
+      this.shared.agents?.http.close();
+      this.shared.agents?.https.close();
+    }
   }
 
   private get<C>(Ctor: ClientCtor<C>, service: string, region: string): C {
     const key = `${service}:${region}`;
     const hit = this.cache.get(key);
     if (hit) return hit as C;
+    const userAgent = this.shared.userAgents.get(service);
     const client = new Ctor({
+      ...this.shared.providers,
+      ...(userAgent ? { defaultUserAgentProvider: userAgent } : {}),
       region,
       endpoint: this.config.endpoint,
       forcePathStyle: service === "s3" ? this.config.s3ForcePathStyle : undefined,
+      // A bucket in another region answers 301; follow it instead of failing (log buckets often are).
+      followRegionRedirects: service === "s3" ? true : undefined,
       credentials: this.credentials,
       maxAttempts: this.config.maxAttempts,
       retryMode: "standard",
+      requestHandler: this.shared.agents
+        ? { httpAgent: this.shared.agents.http, httpsAgent: this.shared.agents.https }
+        : undefined,
     });
     const sdkClient = client as unknown as SdkClient;
+    const resolved = (client as unknown as { config: Record<string, unknown> }).config;
+    if (!this.shared.providers) {
+      const providers: Record<string, () => Promise<unknown>> = {};
+      for (const key of SHARED_PROVIDERS) {
+        const p = resolved[key];
+        if (typeof p === "function") providers[key] = memoize(p as () => Promise<unknown>);
+      }
+      this.shared.providers = providers;
+    }
+    if (!userAgent && typeof resolved.defaultUserAgentProvider === "function")
+      this.shared.userAgents.set(
+        service,
+        memoize(resolved.defaultUserAgentProvider as () => Promise<unknown>),
+      );
     if (this.observer) addObserver(sdkClient, service, region, this.observer);
     this.cache.set(key, sdkClient);
     return client;
