@@ -2,11 +2,12 @@
 // Entry point: registers the commands and maps the result to the process exit code.
 import { registerCommands, run } from "./index.ts";
 import { rulesCommand } from "./rules.ts";
+import { scanCommand } from "./scan.ts";
 
 // The SDK warns on every run that future releases need Node 22; that is noise for our users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-registerCommands(rulesCommand);
+registerCommands(rulesCommand, scanCommand);
 
 run(process.argv.slice(2)).then(
   (code) => {
