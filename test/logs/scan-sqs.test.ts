@@ -77,6 +77,26 @@ describe("scanning an sqs:// source", () => {
     assert.deepEqual(summary.sources[0].messages, { received: 3, deleted: 3, setAside: 0, unknown: 0 });
   });
 
+  it("gives one detection when the same file is notified twice", async () => {
+    const { queue, consumer } = setup();
+    const key = putLog("twice", [record("twice", "StopLogging")]);
+    enqueue(queue, JSON.stringify({ s3Bucket: BUCKET, s3ObjectKey: [key] }));
+    enqueue(
+      queue,
+      JSON.stringify({
+        Type: "Notification",
+        Message: JSON.stringify({ s3Bucket: BUCKET, s3ObjectKey: [key] }),
+      }),
+    );
+    const c = consumer();
+    const summary = await c.scan();
+    assert.deepEqual(
+      readDetections(c.config).map((d) => d.eventID),
+      ["twice"],
+    );
+    assert.equal(summary.sources[0].messages?.deleted, 2);
+  });
+
   it("reports and deletes a message in an unknown format", async () => {
     const { queue, consumer } = setup();
     enqueue(queue, "this is not a notification");
