@@ -77,8 +77,12 @@ export async function readLog(source: AsyncIterable<Uint8Array>, opts: ReadOptio
   return result;
 }
 
+/** Stands for a JSON-lines line that does not parse. */
+const NOT_JSON = Symbol("not JSON");
+
 /** Why a parsed record cannot be used, or undefined when it is fine. */
 function recordProblem(value: unknown): string | undefined {
+  if (value === NOT_JSON) return "line is not JSON";
   if (!value || typeof value !== "object" || Array.isArray(value)) return "record is not a JSON object";
   const id = (value as Record<string, unknown>).eventID;
   if (typeof id !== "string" || id.length === 0) return "record without eventID";
@@ -110,7 +114,7 @@ function linesSink(accept: Accept) {
       try {
         value = JSON.parse(trimmed);
       } catch {
-        accept(undefined, `line ${line}`);
+        accept(NOT_JSON, `line ${line}`);
         return;
       }
       accept(value, `line ${line}`);

@@ -51,6 +51,13 @@ describe("the log reader", () => {
     assert.equal(zipped.records.length, 2);
   });
 
+  it("skips and counts a JSON-lines line that is not JSON, naming the line", async () => {
+    const text = `${JSON.stringify(record("l1"))}\n{"eventID": "cut\n${JSON.stringify(record("l3"))}\n`;
+    const { result, records } = await read(Buffer.from(text), true);
+    assert.equal(records.length, 2);
+    assert.deepEqual(result.invalidSamples, ["line 2: line is not JSON"]);
+  });
+
   it("reads every record of the real CloudTrail samples", async () => {
     for (const name of readdirSync(corpus).filter((n) => n.endsWith(".json"))) {
       const data = readFileSync(new URL(name, corpus));

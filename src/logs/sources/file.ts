@@ -86,7 +86,7 @@ export class FileSource implements LogSource {
 
   /** A file that is gone from the folder no longer needs its mark. */
   forget(key: string, _mark: FileMark): boolean | undefined {
-    if (!this.seen || !key.startsWith(`file://${this.dir}`)) return undefined;
+    if (!this.seen || !key.startsWith(`file://${this.dir}/`)) return undefined;
     return !this.seen.has(key);
   }
 }
