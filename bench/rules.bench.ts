@@ -3,7 +3,8 @@
 //     57 SigmaHQ CloudTrail rules, against the floor (gunzip + JSON.parse + a walk, no rules), same run.
 //  2. Scaling: 1,000 generated rule variants against 10, over the same in-memory records.
 //  3. Memory: peak RSS of a scan over N and 4N files, each in a fresh process.
-// Every figure is the median of BENCH_RUNS repetitions (default 5). BENCH_RECORDS sets the record count.
+// Every figure is the median of BENCH_RUNS repetitions (default 5). BENCH_RECORDS sets the record count;
+// BENCH_SHIPPED_RULES points at the shipped rule folder when it is not ./rules.
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -118,12 +119,13 @@ function time<T>(fn: () => T): { ms: number; wallMs: number; result: T } {
 }
 
 async function throughput(files: string[]): Promise<void> {
-  const shipped = existsSync(join(repo, "rules")) ? await loadRules([join(repo, "rules")]) : undefined;
+  const shippedDir = process.env.BENCH_SHIPPED_RULES ?? join(repo, "rules");
+  const shipped = existsSync(shippedDir) ? await loadRules([shippedDir]) : undefined;
   const sigma = await loadRules([sigmaRules]);
   const rules = [...(shipped?.ruleSet.rules ?? []), ...sigma.ruleSet.rules];
   const ruleSet = new RuleSet(rules);
   console.log(
-    `\n1. Throughput: ${fmt(RECORDS)} records in ${files.length} .json.gz files; ${shipped?.ruleSet.rules.length ?? 0} shipped rules (./rules${shipped?.problems.length ? `, ${shipped.problems.length} problems` : ""}) + ${sigma.ruleSet.rules.length} SigmaHQ rules`,
+    `\n1. Throughput: ${fmt(RECORDS)} records in ${files.length} .json.gz files; ${shipped?.ruleSet.rules.length ?? 0} shipped rules (${shippedDir}${shipped?.problems.length ? `, ${shipped.problems.length} problems` : ""}) + ${sigma.ruleSet.rules.length} SigmaHQ rules`,
   );
   scanFloor(files.slice(0, 20)); // warm-up
   scanWithRules(files.slice(0, 20), ruleSet);
