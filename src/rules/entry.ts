@@ -152,8 +152,11 @@ export function compileEntry(key: string, raw: unknown, opts: EntryOptions): Com
     !cased &&
     finalVariants.every((vs) => vs.every((p) => literalOf(p) !== undefined))
   ) {
-    const set = new Set(finalVariants.flat().map((p) => literalOf(p)!.toLowerCase()));
-    if (set.size > 3) groups = [valueTest((s) => set.has(s) || set.has(toLowerCached(s)))];
+    const literals = finalVariants.flat().map((p) => literalOf(p)!);
+    const lower = new Set(literals.map((l) => l.toLowerCase()));
+    // The values as written answer the common case (same spelling) without lowercasing the record's.
+    const asWritten = new Set(literals);
+    if (lower.size > 3) groups = [valueTest((s) => asWritten.has(s) || lower.has(toLowerCached(s)))];
   }
   const compiled = combine(groups, path, keyword, seen);
   return pin ? { ...compiled, pin } : compiled;
