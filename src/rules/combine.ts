@@ -47,6 +47,22 @@ export function valueTest(test: StringTest): ValueTest {
   return fn;
 }
 
+/** OR of value tests, keeping the string fast path when every one has it. */
+function anyGroup(groups: ValueTest[]): ValueTest {
+  const fn: ValueTest = (v) => {
+    for (let i = 0; i < groups.length; i++) if (groups[i](v)) return true;
+    return false;
+  };
+  const strings = groups.map((g) => g.stringTest);
+  if (strings.every((t) => t !== undefined)) {
+    fn.stringTest = (s) => {
+      for (let i = 0; i < strings.length; i++) if (strings[i]!(s)) return true;
+      return false;
+    };
+  }
+  return fn;
+}
+
 /** A test on one value at a path; `stringTest`, when set, is what it does to a string (a fast path). */
 export interface ValueTest {
   (v: unknown): boolean;
@@ -76,14 +92,7 @@ export function combine(
       return true;
     };
   } else {
-    test = tester(
-      groups.length === 1
-        ? groups[0]
-        : (v: unknown) => {
-            for (let i = 0; i < groups.length; i++) if (groups[i](v)) return true;
-            return false;
-          },
-    );
+    test = tester(groups.length === 1 ? groups[0] : anyGroup(groups));
   }
   if (seen.has("neq")) {
     if (keyword) throw new EntryError('"neq" needs a field');
