@@ -5,6 +5,7 @@ import { cloudtrail } from "./cloudtrail.ts";
 import { organizations } from "./organizations.ts";
 import { s3 } from "./s3.ts";
 import { sns } from "./sns.ts";
+import { sqs } from "./sqs.ts";
 import { sts } from "./sts.ts";
 
-export const services: ServiceModule[] = [sts, s3, sns, cloudtrail, organizations, account];
+export const services: ServiceModule[] = [sts, s3, sns, sqs, cloudtrail, organizations, account];
