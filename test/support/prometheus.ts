@@ -38,7 +38,7 @@ export function parsePrometheus(text: string): Exposition {
         types.set(name, rest);
       } else {
         if (help.has(name)) throw new Error(`${where}: second HELP for ${name}`);
-        help.set(name, unescape(rest, false));
+        help.set(name, unescapeText(rest, false));
       }
       return;
     }
@@ -90,7 +90,7 @@ function parseSample(line: string, where: string): Sample {
       }
       i++;
       if (lm[1] in labels) throw new Error(`${where}: duplicate label ${lm[1]}`);
-      labels[lm[1]] = unescape(raw, true);
+      labels[lm[1]] = unescapeText(raw, true);
       if (line[i] === ",") i++;
       else if (line[i] !== "}") throw new Error(`${where}: expected , or } at column ${i + 1}`);
     }
@@ -112,7 +112,7 @@ function parseValue(v: string): number | undefined {
   return Number(v);
 }
 
-function unescape(s: string, quotes: boolean): string {
+function unescapeText(s: string, quotes: boolean): string {
   return s.replace(/\\(\\|n|")/g, (all, c: string) =>
     c === "n" ? "\n" : c === "\\" ? "\\" : quotes ? '"' : all,
   );
