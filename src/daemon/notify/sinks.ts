@@ -82,16 +82,14 @@ export function snsSink(clients: AwsClients, topicArn: string): Sink {
     name: "sns",
     target: topicArn,
     async deliver(detection, signal) {
-      await clients
-        .sns(region)
-        .send(
-          new PublishCommand({
-            TopicArn: topicArn,
-            Subject: snsSubject(detection),
-            Message: JSON.stringify(detection),
-          }),
-          { abortSignal: signal },
-        );
+      await clients.sns(region).send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Subject: snsSubject(detection),
+          Message: JSON.stringify(detection),
+        }),
+        { abortSignal: signal },
+      );
     },
   };
 }
