@@ -1,6 +1,9 @@
 // One place that builds AWS SDK clients: endpoint override, path-style S3, retries with backoff,
 // assumed-role credentials (cached and refreshed), and an observer that sees every call, error
 // and retry (the daemon turns those into metrics). Clients are cached per account and region.
+
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { AccountClient } from "@aws-sdk/client-account";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -73,8 +76,31 @@ export function errorCode(err: unknown): string {
   return e?.Code ?? e?.name ?? e?.code ?? "UnknownError";
 }
 
+// A keep-alive agent shared by every client of one AwsClients tree (assumed-role children too), so
+// `aws.maxSockets` bounds connections per host for the whole process rather than per SDK client.
+// The SDK destroys its handler's agent when a client is destroyed; a shared agent must survive
+// that, so only close() really ends it.
+class SharedHttpAgent extends HttpAgent {
+  override destroy(): void {}
+  close(): void {
+    super.destroy();
+  }
+}
+class SharedHttpsAgent extends HttpsAgent {
+  override destroy(): void {}
+  close(): void {
+    super.destroy();
+  }
+}
+interface SharedAgents {
+  http: SharedHttpAgent;
+  https: SharedHttpsAgent;
+}
+
 export class AwsClients {
   private readonly cache = new Map<string, SdkClient>();
+  private readonly agents?: SharedAgents;
+  private readonly ownsAgents: boolean;
 
   constructor(
     readonly config: AwsConfig,
@@ -82,7 +108,19 @@ export class AwsClients {
     readonly credentials?: CredentialProvider,
     readonly observer?: AwsObserver,
     readonly label: string = "base",
-  ) {}
+    /** Internal: the parent's shared agents (assumeRole children). */
+    agents?: SharedAgents,
+  ) {
+    this.ownsAgents = !agents && config.maxSockets !== undefined;
+    this.agents =
+      agents ??
+      (config.maxSockets !== undefined
+        ? {
+            http: new SharedHttpAgent({ keepAlive: true, maxSockets: config.maxSockets }),
+            https: new SharedHttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }),
+          }
+        : undefined);
+  }
 
   cloudTrail(region: string): CloudTrailClient {
     return this.get(CloudTrailClient, "cloudtrail", region);
@@ -140,12 +178,17 @@ export class AwsClients {
       };
       return cached;
     };
-    return new AwsClients(this.config, provider, this.observer, roleArn);
+    return new AwsClients(this.config, provider, this.observer, roleArn, this.agents);
   }
 
+  /** Destroys this tree's SDK clients; the shared agents close with the tree's root only. */
   destroy(): void {
     for (const c of this.cache.values()) c.destroy();
     this.cache.clear();
+    if (this.ownsAgents) {
+      this.agents?.http.close();
+      this.agents?.https.close();
+    }
   }
 
   private get<C>(Ctor: ClientCtor<C>, service: string, region: string): C {
@@ -159,6 +202,9 @@ export class AwsClients {
       credentials: this.credentials,
       maxAttempts: this.config.maxAttempts,
       retryMode: "standard",
+      requestHandler: this.agents
+        ? { httpAgent: this.agents.http, httpsAgent: this.agents.https }
+        : undefined,
     });
     const sdkClient = client as unknown as SdkClient;
     if (this.observer) addObserver(sdkClient, service, region, this.observer);

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Entry point: registers the commands and maps the result to the process exit code.
+import { auditCommand } from "./audit.ts";
 import { registerCommands, run } from "./index.ts";
 
 // The SDK warns on every run that future releases need Node 22; that is noise for our users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-registerCommands();
+registerCommands(auditCommand);
 
 run(process.argv.slice(2)).then(
   (code) => {

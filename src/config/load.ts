@@ -56,6 +56,7 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       maxAttempts: raw.aws?.maxAttempts ?? 6,
       concurrencyPerRegion: raw.aws?.concurrencyPerRegion ?? 8,
       accountConcurrency: raw.aws?.accountConcurrency ?? 20,
+      maxSockets: raw.aws?.maxSockets,
       externalId: raw.aws?.externalId,
       sessionName: raw.aws?.sessionName ?? "trailwarden",
     },

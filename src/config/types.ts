@@ -13,6 +13,8 @@ export interface AwsConfig {
   maxAttempts: number;
   concurrencyPerRegion: number;
   accountConcurrency: number;
+  /** HTTP connections per host shared by every client; undefined = the SDK's default (50 per client). */
+  maxSockets?: number;
   externalId?: string;
   sessionName: string;
 }

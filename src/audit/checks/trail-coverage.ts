@@ -1,0 +1,111 @@
+// trail-coverage: every audited region of every account is covered by a logging trail that records
+// read and write management events (home trail, multi-region shadow, or organization trail).
+import type { Check, Finding } from "../finding.ts";
+import type { AccountInventory, Inventory, RegionView, TrailRecord } from "../inventory.ts";
+import { coverageWords, managementCoverage } from "./management.ts";
+import { accountErrorMessage, describeError, finding, trailLabel } from "./support.ts";
+
+export const trailCoverage: Check = {
+  id: "trail-coverage",
+  title: "Every region is covered by a logging trail recording read and write management events",
+  severity: "high",
+  compliance: ["CIS-AWS-3.0:3.1", "AWS-FSBP:CloudTrail.1"],
+  remediation:
+    "Create a multi-region trail (or an organization trail) that is logging and records all management events, read and write: aws cloudtrail create-trail --is-multi-region-trail ... && aws cloudtrail start-logging.",
+  run(inventory) {
+    const out: Finding[] = [];
+    for (const account of inventory.accounts) {
+      if (account.error) {
+        const regions = account.regions.length ? account.regions : [undefined];
+        for (const region of regions)
+          out.push(
+            finding(this, {
+              status: "ERROR",
+              account,
+              region,
+              message: accountErrorMessage(account),
+              error: account.error,
+            }),
+          );
+        continue;
+      }
+      for (const view of account.regionViews) out.push(judgeRegion(this, inventory, account, view));
+    }
+    return out;
+  },
+};
+
+function judgeRegion(
+  check: Check,
+  inventory: Inventory,
+  account: AccountInventory,
+  view: RegionView,
+): Finding {
+  const base = { account, region: view.region };
+  if (view.error)
+    return finding(check, {
+      ...base,
+      status: "ERROR",
+      message: `could not list the trails of ${view.region}: ${describeError(view.error)}`,
+      error: view.error,
+    });
+  const trails = view.trailArns
+    .map((arn) => account.trails.find((t) => t.arn === arn))
+    .filter((t): t is TrailRecord => t !== undefined);
+  const covering: TrailRecord[] = [];
+  const excluded = new Set<string>();
+  const unknown: string[] = [];
+  const reasons: string[] = [];
+  let read = false;
+  let write = false;
+  let possiblyRead = false;
+  let possiblyWrite = false;
+  for (const t of trails) {
+    const coverage = managementCoverage(t, inventory);
+    const logging = t.status ? t.status.isLogging : undefined;
+    if (logging === false) {
+      reasons.push(`${trailLabel(t)} is not logging`);
+      continue;
+    }
+    if (!coverage.known) {
+      unknown.push(`${trailLabel(t)}: ${coverage.reason}`);
+      possiblyRead = possiblyWrite = true;
+      continue;
+    }
+    for (const r of coverage.restricted) reasons.push(`${trailLabel(t)}: ${r}`);
+    if (!coverage.read && !coverage.write) {
+      reasons.push(`${trailLabel(t)} records no management events`);
+      continue;
+    }
+    if (logging === undefined) {
+      unknown.push(`${trailLabel(t)}: whether it is logging is unknown: ${describeError(t.statusError!)}`);
+      possiblyRead ||= coverage.read;
+      possiblyWrite ||= coverage.write;
+      continue;
+    }
+    covering.push(t);
+    read ||= coverage.read;
+    write ||= coverage.write;
+    for (const s of coverage.excludedSources) excluded.add(s);
+    if (!(coverage.read && coverage.write))
+      reasons.push(`${trailLabel(t)} records ${coverageWords(coverage)} management events`);
+  }
+  const names = covering.map((t) => trailLabel(t)).join(", ");
+  if (read && write) {
+    const exclusions = excluded.size
+      ? `; management events from ${[...excluded].join(", ")} are excluded (ExcludeManagementEventSources)`
+      : "";
+    return finding(check, { ...base, status: "PASS", message: `covered by ${names}${exclusions}` });
+  }
+  if ((read || possiblyRead) && (write || possiblyWrite))
+    return finding(check, {
+      ...base,
+      status: "ERROR",
+      message: `coverage of ${view.region} cannot be determined: ${unknown.join("; ")}`,
+    });
+  const what =
+    trails.length === 0
+      ? "no trail covers this region"
+      : `no logging trail records read and write management events here (${reasons.join("; ")})`;
+  return finding(check, { ...base, status: "FAIL", message: what });
+}

@@ -1,0 +1,53 @@
+// trail-logging: each trail is logging and its last delivery to S3 did not fail.
+import type { Check, Finding } from "../finding.ts";
+import { describeError, finding, trailLabel, trailViews } from "./support.ts";
+
+export const trailLogging: Check = {
+  id: "trail-logging",
+  title: "Each trail is logging and delivering log files",
+  severity: "high",
+  compliance: ["CIS-AWS-3.0:3.1", "AWS-FSBP:CloudTrail.1"],
+  remediation:
+    "Start logging (aws cloudtrail start-logging --name <trail>) and make sure the log bucket exists and its policy lets cloudtrail.amazonaws.com write (and the KMS key policy, if any, lets it encrypt).",
+  run(inventory) {
+    const out: Finding[] = [];
+    for (const { trail, account, bucket } of trailViews(inventory)) {
+      const base = { account, region: trail.homeRegion, resource: trail.arn };
+      const label = trailLabel(trail);
+      if (bucket?.missing) {
+        out.push(
+          finding(this, {
+            ...base,
+            status: "FAIL",
+            message: `${label} delivers to log bucket ${bucket.name}, which does not exist`,
+          }),
+        );
+      } else if (!trail.status) {
+        out.push(
+          finding(this, {
+            ...base,
+            status: "ERROR",
+            message: `status of ${label} is unknown: ${describeError(trail.statusError!)}`,
+            error: trail.statusError,
+          }),
+        );
+      } else if (!trail.status.isLogging) {
+        const since = trail.status.stopLoggingTime ? ` since ${trail.status.stopLoggingTime}` : "";
+        out.push(finding(this, { ...base, status: "FAIL", message: `${label} is not logging${since}` }));
+      } else if (trail.status.latestDeliveryError) {
+        out.push(
+          finding(this, {
+            ...base,
+            status: "FAIL",
+            message: `${label} is logging but its latest delivery failed: ${trail.status.latestDeliveryError}`,
+          }),
+        );
+      } else {
+        out.push(
+          finding(this, { ...base, status: "PASS", message: `${label} is logging with no delivery error` }),
+        );
+      }
+    }
+    return out;
+  },
+};

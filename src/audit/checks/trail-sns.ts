@@ -1,0 +1,71 @@
+// trail-sns: the trail names an SNS topic, the topic exists (read by ARN in its own region and
+// account) and CloudTrail's latest publish to it did not fail.
+import type { Check, Finding } from "../finding.ts";
+import { describeError, finding, trailLabel, trailViews } from "./support.ts";
+
+export const trailSns: Check = {
+  id: "trail-sns",
+  title: "Each trail notifies an existing SNS topic of new log files",
+  severity: "low",
+  compliance: [],
+  remediation:
+    "Point the trail at an SNS topic whose policy allows cloudtrail.amazonaws.com to publish (aws cloudtrail update-trail --name <trail> --sns-topic-name <arn>).",
+  run(inventory, policy) {
+    const out: Finding[] = [];
+    for (const { trail, account, topic } of trailViews(inventory)) {
+      const base = { account, region: trail.homeRegion, resource: trail.arn };
+      const label = trailLabel(trail);
+      const arn = trail.snsTopicArn;
+      if (!arn) {
+        out.push(
+          finding(this, {
+            ...base,
+            status: policy.requireSns ? "FAIL" : "PASS",
+            message: policy.requireSns
+              ? `${label} has no SNS topic`
+              : `${label} has no SNS topic, which policy.requireSns=false allows`,
+          }),
+        );
+      } else if (trail.status?.latestNotificationError) {
+        out.push(
+          finding(this, {
+            ...base,
+            status: "FAIL",
+            message: `${label} fails to publish to ${arn}: ${trail.status.latestNotificationError}`,
+          }),
+        );
+      } else if (topic && !topic.exists && !topic.error) {
+        out.push(
+          finding(this, { ...base, status: "FAIL", message: `SNS topic ${arn} of ${label} does not exist` }),
+        );
+      } else if (!topic || topic.error) {
+        out.push(
+          finding(this, {
+            ...base,
+            status: "ERROR",
+            message: `SNS topic ${arn} of ${label} cannot be read: ${topic?.error ? describeError(topic.error) : "it was not read"}`,
+            error: topic?.error,
+          }),
+        );
+      } else if (!trail.status) {
+        out.push(
+          finding(this, {
+            ...base,
+            status: "ERROR",
+            message: `whether ${label} can publish to ${arn} is unknown: ${describeError(trail.statusError!)}`,
+            error: trail.statusError,
+          }),
+        );
+      } else {
+        out.push(
+          finding(this, {
+            ...base,
+            status: "PASS",
+            message: `${label} notifies ${arn} with no publish error`,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,185 @@
+// Collects one account: DescribeTrails in every region, then, as soon as a trail is first seen,
+// its status (once per ARN), its event selectors (only when custom and owned by this account), its
+// log bucket's default encryption and its SNS topic. Every call goes through the limiter of the
+// account and region it is made in, so no account-region sees more than concurrencyPerRegion calls
+// at once; failures are recorded where they belong and never stop the other regions.
+import {
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  type Trail,
+} from "@aws-sdk/client-cloudtrail";
+import { GetBucketEncryptionCommand } from "@aws-sdk/client-s3";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
+import type { AwsClients } from "../aws/clients.ts";
+import { createLimiter, type Limiter } from "../util/limit.ts";
+import { attempt } from "./attempt.ts";
+import type { AccountInventory, BucketRecord, RegionView, TopicRecord, TrailRecord } from "./inventory.ts";
+import { advancedSelector, arnRegion, classicSelector, trailRecord, trailStatus } from "./records.ts";
+
+export interface AccountCollectContext {
+  accountId: string;
+  clients: AwsClients;
+  regions: string[];
+  concurrencyPerRegion: number;
+  /** Accounts in this run: another account's trail owned by one of them is judged from its owner. */
+  accountsInScope: ReadonlySet<string>;
+  signal?: AbortSignal;
+}
+
+type Collected = Pick<AccountInventory, "regionViews" | "trails" | "buckets" | "topics">;
+
+export async function collectAccount(ctx: AccountCollectContext): Promise<Collected> {
+  const { accountId, clients, signal } = ctx;
+  const limiters = new Map<string, Limiter>();
+  const limiterFor = (region: string): Limiter => {
+    let l = limiters.get(region);
+    if (!l) {
+      l = createLimiter(ctx.concurrencyPerRegion);
+      limiters.set(region, l);
+    }
+    return l;
+  };
+  const call = <T>(region: string, fn: () => Promise<T>) => limiterFor(region)(fn);
+
+  const trails = new Map<string, TrailRecord>();
+  const buckets = new Map<string, Promise<BucketRecord>>();
+  const topics = new Map<string, Promise<TopicRecord>>();
+  const details: Promise<void>[] = [];
+
+  const readStatus = async (t: TrailRecord) => {
+    const out = await attempt(
+      {
+        service: "cloudtrail",
+        operation: "GetTrailStatus",
+        accountId,
+        region: t.homeRegion,
+        resource: t.arn,
+      },
+      () =>
+        call(t.homeRegion, () =>
+          clients
+            .cloudTrail(t.homeRegion)
+            .send(new GetTrailStatusCommand({ Name: t.arn }), { abortSignal: signal }),
+        ),
+      signal,
+    );
+    if (out.ok) t.status = trailStatus(out.value);
+    else t.statusError = out.error;
+  };
+
+  // AWS refuses GetEventSelectors on another account's trail (CloudTrailARNInvalidException).
+  const readSelectors = async (t: TrailRecord) => {
+    const out = await attempt(
+      {
+        service: "cloudtrail",
+        operation: "GetEventSelectors",
+        accountId,
+        region: t.homeRegion,
+        resource: t.arn,
+      },
+      () =>
+        call(t.homeRegion, () =>
+          clients
+            .cloudTrail(t.homeRegion)
+            .send(new GetEventSelectorsCommand({ TrailName: t.arn }), { abortSignal: signal }),
+        ),
+      signal,
+    );
+    if (!out.ok) {
+      t.selectorsError = out.error;
+      return;
+    }
+    t.selectors = {};
+    if (out.value.EventSelectors?.length)
+      t.selectors.eventSelectors = out.value.EventSelectors.map(classicSelector);
+    if (out.value.AdvancedEventSelectors?.length)
+      t.selectors.advancedEventSelectors = out.value.AdvancedEventSelectors.map(advancedSelector);
+  };
+
+  const readBucket = async (name: string, region: string): Promise<BucketRecord> => {
+    const out = await attempt(
+      { service: "s3", operation: "GetBucketEncryption", accountId, region, resource: name },
+      () =>
+        call(region, () =>
+          clients.s3(region).send(new GetBucketEncryptionCommand({ Bucket: name }), { abortSignal: signal }),
+        ),
+      signal,
+    );
+    if (out.ok) {
+      const rule =
+        out.value.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+      const record: BucketRecord = { name };
+      if (rule?.SSEAlgorithm) {
+        record.encryption = { algorithm: rule.SSEAlgorithm };
+        if (rule.KMSMasterKeyID) record.encryption.kmsKeyId = rule.KMSMasterKeyID;
+      }
+      return record;
+    }
+    if (out.error.code === "ServerSideEncryptionConfigurationNotFoundError") return { name };
+    if (out.error.code === "NoSuchBucket") return { name, missing: true };
+    return { name, error: out.error };
+  };
+
+  const readTopic = async (arn: string): Promise<TopicRecord> => {
+    const region = arnRegion(arn);
+    const out = await attempt(
+      { service: "sns", operation: "GetTopicAttributes", accountId, region, resource: arn },
+      () =>
+        call(region, () =>
+          clients.sns(region).send(new GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal: signal }),
+        ),
+      signal,
+    );
+    if (out.ok) return { arn, exists: true };
+    if (out.error.code === "NotFound" || out.error.code === "NotFoundException")
+      return { arn, exists: false };
+    return { arn, exists: false, error: out.error };
+  };
+
+  // Start a trail's follow-up calls the first time its ARN shows up in any region.
+  const onTrail = (t: TrailRecord) => {
+    if (trails.has(t.arn)) return;
+    trails.set(t.arn, t);
+    details.push(readStatus(t));
+    const ownedHere = t.ownerAccountId === accountId;
+    if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
+    // A trail owned by another audited account is judged from its owner's view: skip its bucket and topic here.
+    const judgedElsewhere = !ownedHere && ctx.accountsInScope.has(t.ownerAccountId);
+    if (judgedElsewhere) return;
+    if (t.s3BucketName && !buckets.has(t.s3BucketName))
+      buckets.set(t.s3BucketName, readBucket(t.s3BucketName, t.homeRegion));
+    if (t.snsTopicArn && !topics.has(t.snsTopicArn)) topics.set(t.snsTopicArn, readTopic(t.snsTopicArn));
+  };
+
+  const regionViews: RegionView[] = await Promise.all(
+    ctx.regions.map(async (region): Promise<RegionView> => {
+      const out = await attempt(
+        { service: "cloudtrail", operation: "DescribeTrails", accountId, region },
+        () =>
+          call(region, () =>
+            clients
+              .cloudTrail(region)
+              .send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal: signal }),
+          ),
+        signal,
+      );
+      if (!out.ok) return { region, error: out.error, trailArns: [] };
+      const listed = (out.value.trailList ?? [])
+        .map((t: Trail) => trailRecord(t, region))
+        .filter((t): t is TrailRecord => t !== undefined);
+      for (const t of listed) onTrail(t);
+      return { region, trailArns: [...new Set(listed.map((t) => t.arn))].sort() };
+    }),
+  );
+  // Every trail was seen once all regions answered, so `details` is complete here.
+  await Promise.all(details);
+  const bucketRecords = await Promise.all(buckets.values());
+  const topicRecords = await Promise.all(topics.values());
+  return {
+    regionViews,
+    trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
+    buckets: bucketRecords.sort((a, b) => a.name.localeCompare(b.name)),
+    topics: topicRecords.sort((a, b) => a.arn.localeCompare(b.arn)),
+  };
+}

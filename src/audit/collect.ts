@@ -1,0 +1,155 @@
+// AWS collection → inventory. Accounts are audited accountConcurrency at a time; inside an account
+// every region is read at once, each account-region bounded by concurrencyPerRegion (CloudTrail
+// allows 10 Describe/Get calls per second per account and region; the SDK retries throttling with
+// backoff). A failure is recorded on the account or region it belongs to and the rest carries on.
+import type { AwsClients } from "../aws/clients.ts";
+import type { Config } from "../config/types.ts";
+import { mapLimit } from "../util/limit.ts";
+import type { Logger } from "../util/logger.ts";
+import { type AccountTarget, discoverAccounts, enabledRegions } from "./accounts.ts";
+import { attempt } from "./attempt.ts";
+import { collectAccount } from "./collect-account.ts";
+import {
+  type AccountInventory,
+  type CollectionError,
+  INVENTORY_SCHEMA_VERSION,
+  type Inventory,
+} from "./inventory.ts";
+
+export interface CollectOptions {
+  config: Config;
+  clients: AwsClients;
+  logger: Logger;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export async function collectInventory(opts: CollectOptions): Promise<Inventory> {
+  const { config, clients, logger, signal } = opts;
+  const collectedAt = (opts.now?.() ?? new Date()).toISOString();
+  const discovery = await discoverAccounts(config, clients, signal);
+  const errors: CollectionError[] = [...discovery.errors];
+  for (const e of discovery.errors) logger.warn("account discovery failed", { ...e });
+
+  // Accounts read with the base credentials must be the caller's own: ask STS once.
+  let callerAccountId: string | undefined;
+  let callerError: CollectionError | undefined;
+  if (discovery.targets.some((t) => !t.roleArn)) {
+    const caller = await attempt(
+      { service: "sts", operation: "GetCallerIdentity", region: config.aws.region },
+      () => clients.callerAccountId(),
+      signal,
+    );
+    if (caller.ok) callerAccountId = caller.value;
+    else callerError = caller.error;
+  }
+
+  const inScope = new Set(discovery.targets.map((t) => t.id));
+  const accounts = await mapLimit(discovery.targets, config.aws.accountConcurrency, async (target) => {
+    signal?.throwIfAborted();
+    const account = await auditAccount(target, {
+      config,
+      clients,
+      callerAccountId,
+      callerError,
+      inScope,
+      signal,
+    });
+    const failed = account.error ?? account.regionViews.find((v) => v.error)?.error;
+    logger.info("account collected", {
+      accountId: account.id,
+      regions: account.regions.length,
+      trails: account.trails.length,
+      ...(failed ? { firstError: `${failed.service} ${failed.operation} ${failed.code}` } : {}),
+    });
+    return account;
+  });
+
+  const inventory: Inventory = {
+    schemaVersion: INVENTORY_SCHEMA_VERSION,
+    collectedAt,
+    accountSource: discovery.source,
+    accounts,
+    errors,
+  };
+  if (callerAccountId) inventory.callerAccountId = callerAccountId;
+  return inventory;
+}
+
+interface AccountRunContext {
+  config: Config;
+  clients: AwsClients;
+  callerAccountId?: string;
+  callerError?: CollectionError;
+  inScope: ReadonlySet<string>;
+  signal?: AbortSignal;
+}
+
+async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Promise<AccountInventory> {
+  const { config, signal } = ctx;
+  const configured = config.regions === "enabled" ? [] : [...config.regions].sort();
+  const account: AccountInventory = {
+    id: target.id,
+    regions: configured,
+    regionViews: [],
+    trails: [],
+    buckets: [],
+    topics: [],
+  };
+  if (target.name) account.name = target.name;
+
+  let clients = ctx.clients;
+  if (target.roleArn) {
+    clients = ctx.clients.assumeRole(target.roleArn);
+    // Assume the role up front so a refused AssumeRole is one account-level error, not one per call.
+    const assumed = await attempt(
+      {
+        service: "sts",
+        operation: "AssumeRole",
+        accountId: target.id,
+        region: config.aws.region,
+        resource: target.roleArn,
+      },
+      () => clients.credentials!(),
+      signal,
+    );
+    if (!assumed.ok) {
+      account.error = assumed.error;
+      return account;
+    }
+  } else if (ctx.callerError) {
+    account.error = { ...ctx.callerError, accountId: target.id };
+    return account;
+  } else if (ctx.callerAccountId !== target.id) {
+    account.error = {
+      service: "sts",
+      operation: "GetCallerIdentity",
+      code: "AccountMismatch",
+      message: `the base credentials belong to account ${ctx.callerAccountId}, not ${target.id}; give this account a roleArn`,
+      accountId: target.id,
+    };
+    return account;
+  }
+
+  try {
+    if (config.regions === "enabled") {
+      const discovered = await enabledRegions(clients, target.id, signal);
+      if (!discovered.ok) {
+        account.error = discovered.error;
+        return account;
+      }
+      account.regions = discovered.value;
+    }
+    const collected = await collectAccount({
+      accountId: target.id,
+      clients,
+      regions: account.regions,
+      concurrencyPerRegion: config.aws.concurrencyPerRegion,
+      accountsInScope: ctx.inScope,
+      signal,
+    });
+    return { ...account, ...collected };
+  } finally {
+    if (clients !== ctx.clients) clients.destroy();
+  }
+}

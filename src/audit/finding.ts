@@ -1,0 +1,33 @@
+// What a check says about one account, region or trail. The report and the daemon read these.
+import type { PolicyConfig } from "../config/types.ts";
+import type { Inventory } from "./inventory.ts";
+
+export type FindingStatus = "PASS" | "FAIL" | "ERROR";
+export type Severity = "critical" | "high" | "medium" | "low" | "informational";
+
+export interface Finding {
+  check: string;
+  status: FindingStatus;
+  severity: Severity;
+  accountId: string;
+  accountName?: string;
+  region?: string;
+  /** The trail ARN (or bucket/topic) the finding is about. */
+  resource?: string;
+  message: string;
+  remediation: string;
+  compliance?: string[];
+  /** ERROR findings: the AWS call that could not be made, so an operator can fix access. */
+  error?: { service: string; operation: string; code: string; region?: string; accountId?: string };
+}
+
+export interface Check {
+  id: string;
+  title: string;
+  severity: Severity;
+  /** CIS AWS Foundations Benchmark v3.0.0 and AWS Foundational Security Best Practices control ids. */
+  compliance: string[];
+  remediation: string;
+  /** Pure: the same inventory and policy always give the same findings. */
+  run(inventory: Inventory, policy: PolicyConfig): Finding[];
+}

@@ -1,0 +1,72 @@
+// `trailwarden audit`: one audit, the JSON report to a file or stdout, a summary line on stderr.
+import { parseArgs } from "node:util";
+import { InventoryFileError, runAudit } from "../audit/run.ts";
+import { loadConfigFile } from "../config/load.ts";
+import { auditExitCode, auditSummaryLine, buildAuditReport } from "../report/audit-report.ts";
+import { writeJsonAtomic } from "../util/fs.ts";
+import { createLogger } from "../util/logger.ts";
+import { type Command, EXIT, UsageError } from "./command.ts";
+
+const usage = `usage: trailwarden audit --config FILE [--output FILE] [--save-inventory FILE] [--inventory FILE]
+
+Audits CloudTrail configuration in every configured account and region and writes a JSON report.
+
+  --config FILE          configuration (YAML); validated before any AWS call
+  --output FILE          write the report here (default: stdout)
+  --save-inventory FILE  also write the collected inventory snapshot
+  --inventory FILE       judge a saved inventory snapshot instead of calling AWS
+
+exit status: 0 every finding PASS, 1 some FAIL, 3 some ERROR and no FAIL, 2 bad config or usage`;
+
+export const auditCommand: Command = {
+  name: "audit",
+  summary: "audit CloudTrail configuration across accounts and regions",
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: "string" },
+        output: { type: "string" },
+        "save-inventory": { type: "string" },
+        inventory: { type: "string" },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    if (!values.config) throw new UsageError("--config FILE is required");
+    if (values.inventory && values["save-inventory"])
+      throw new UsageError("--save-inventory cannot be used with --inventory (nothing is collected)");
+    const config = loadConfigFile(values.config);
+    const logger = createLogger({ level: config.logLevel, base: { command: "audit" } });
+    const controller = new AbortController();
+    const abort = () => controller.abort(new Error("interrupted"));
+    process.once("SIGINT", abort);
+    process.once("SIGTERM", abort);
+    let result: Awaited<ReturnType<typeof runAudit>>;
+    try {
+      result = await runAudit({
+        config,
+        inventoryFile: values.inventory,
+        saveInventory: values["save-inventory"],
+        logger,
+        signal: controller.signal,
+      });
+    } catch (err) {
+      if (err instanceof InventoryFileError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      process.off("SIGINT", abort);
+      process.off("SIGTERM", abort);
+    }
+    const report = buildAuditReport(result);
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    if (values.output) writeJsonAtomic(values.output, report);
+    else process.stdout.write(json);
+    process.stderr.write(
+      `${auditSummaryLine(report)}${values.output ? `; report written to ${values.output}` : ""}\n`,
+    );
+    const code = auditExitCode(report);
+    return code === 0 ? EXIT.OK : code === 1 ? EXIT.FAIL : EXIT.ERROR;
+  },
+};
