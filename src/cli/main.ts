@@ -2,11 +2,12 @@
 // Entry point: registers the commands and maps the result to the process exit code.
 import { auditCommand } from "./audit.ts";
 import { registerCommands, run } from "./index.ts";
+import { rulesCommand } from "./rules.ts";
 
 // The SDK warns on every run that future releases need Node 22; that is noise for our users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-registerCommands(auditCommand);
+registerCommands(auditCommand, rulesCommand);
 
 run(process.argv.slice(2)).then(
   (code) => {

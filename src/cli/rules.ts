@@ -1,0 +1,144 @@
+// `trailwarden rules validate|test [PATH...]`: tools for rule authors.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfigFile } from "../config/load.ts";
+import { locate, parseYaml, type SourceProblem } from "../config/yaml.ts";
+import { formatRuleProblem, loadRules } from "../rules/index.ts";
+import { runRuleTests } from "../rules/tests.ts";
+import { type Command, EXIT, UsageError } from "./command.ts";
+
+const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE | --config FILE]
+       trailwarden rules test [PATH...] [--placeholders FILE | --config FILE] [--require-tests]
+
+  validate   load every rule (*.yml, *.yaml; not *.tests.yaml) under PATH; list every problem
+             as file:line:column: [rule id] message. Exit 0 when all load, 1 otherwise.
+  test       run each rule's test cases from its sibling <rule>.tests.yaml; print PASS/FAIL per
+             case. Exit 1 on any failing case or load problem.
+
+  PATH                 rule files or folders, read recursively (default: ./rules, or the
+                       config's rules when --config is given)
+  --placeholders FILE  YAML map of |expand placeholder values: name: [value, ...]
+  --config FILE        take rules and placeholders from a trailwarden config file
+  --require-tests      (test) a rule without a test file counts as a failure`;
+
+interface Options {
+  paths: string[];
+  placeholders: Record<string, string[]>;
+  requireTests: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      placeholders: { type: "string" },
+      config: { type: "string" },
+      "require-tests": { type: "boolean", default: false },
+    },
+  });
+  if (values.placeholders && values.config) throw new UsageError("give --placeholders or --config, not both");
+  let placeholders: Record<string, string[]> = {};
+  let defaultPaths = ["rules"];
+  if (values.config) {
+    const config = loadConfigFile(values.config);
+    placeholders = config.placeholders;
+    defaultPaths = config.rules;
+  } else if (values.placeholders) {
+    placeholders = loadPlaceholdersFile(values.placeholders);
+  }
+  return {
+    paths: positionals.length ? positionals : defaultPaths,
+    placeholders,
+    requireTests: values["require-tests"] ?? false,
+  };
+}
+
+/** A YAML map `name: value` or `name: [values]`; problems are located like config errors. */
+export function loadPlaceholdersFile(file: string): Record<string, string[]> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError([{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }]);
+  }
+  const parsed = parseYaml(text, file);
+  if (parsed.problems.length) throw new ConfigError(parsed.problems);
+  const value = parsed.value ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError([
+      { file, ...locate(parsed, []), message: "placeholders must be a map of name: values" },
+    ]);
+  }
+  const out: Record<string, string[]> = {};
+  const problems: SourceProblem[] = [];
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    const list = Array.isArray(v) ? v : [v];
+    if (list.length === 0 || !list.every((x) => typeof x === "string")) {
+      problems.push({
+        file,
+        ...locate(parsed, [name]),
+        message: `placeholder "${name}" must be a string or a list of strings`,
+      });
+      continue;
+    }
+    out[name] = list as string[];
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out;
+}
+
+async function validate(opts: Options): Promise<number> {
+  const { ruleSet, problems, files } = await loadRules(opts.paths, { placeholders: opts.placeholders });
+  for (const p of problems) process.stdout.write(`${formatRuleProblem(p)}\n`);
+  const summary = `${ruleSet.rules.length} of ${files.length} rule files loaded`;
+  if (problems.length) {
+    process.stdout.write(`${summary}; ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
+    return EXIT.FAIL;
+  }
+  if (files.length === 0) {
+    process.stdout.write(`no rule files under ${opts.paths.join(", ")}\n`);
+    return EXIT.FAIL;
+  }
+  process.stdout.write(`${summary}; no problems\n`);
+  return EXIT.OK;
+}
+
+async function test(opts: Options): Promise<number> {
+  const report = await runRuleTests(opts.paths, { placeholders: opts.placeholders });
+  for (const c of report.cases) {
+    const where = `${c.file}:${c.line}:${c.column}`;
+    if (c.passed) process.stdout.write(`PASS ${where}: [${c.ruleId}] ${c.name}\n`);
+    else {
+      const got = c.expect === "match" ? "the rule did not match" : "the rule matched";
+      process.stdout.write(`FAIL ${where}: [${c.ruleId}] ${c.name}: expected ${c.expect}, but ${got}\n`);
+    }
+  }
+  for (const p of report.problems) process.stdout.write(`ERROR ${formatRuleProblem(p)}\n`);
+  for (const r of report.untested) {
+    process.stdout.write(`${opts.requireTests ? "FAIL" : "NOTE"} ${r.file}: [${r.id}] has no test file\n`);
+  }
+  const failed = report.cases.filter((c) => !c.passed).length;
+  const passed = report.cases.length - failed;
+  process.stdout.write(
+    `${passed} passed, ${failed} failed, ${report.problems.length} problems, ${report.untested.length} rules without tests\n`,
+  );
+  const bad = failed > 0 || report.problems.length > 0 || (opts.requireTests && report.untested.length > 0);
+  if (report.rules.length === 0 && report.problems.length === 0) {
+    process.stdout.write(`no rules under ${opts.paths.join(", ")}\n`);
+    return EXIT.FAIL;
+  }
+  return bad ? EXIT.FAIL : EXIT.OK;
+}
+
+export const rulesCommand: Command = {
+  name: "rules",
+  summary: "validate rule files, or run their tests",
+  usage: USAGE,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === "validate") return validate(parseOptions(rest));
+    if (sub === "test") return test(parseOptions(rest));
+    throw new UsageError(sub ? `unknown subcommand "${sub}"` : "missing subcommand: validate or test");
+  },
+};

@@ -1,0 +1,148 @@
+// The condition language of Sigma v2: identifiers, `and`, `or`, `not`, parentheses, and
+// `1 of X*` / `any of X*` / `all of X*` / `... of them`. Precedence (loosest first):
+// or < and < not < x of < ( ). The v1 aggregations (`| count()`, `near`) are reported as unsupported.
+
+export type CondNode =
+  | { kind: "id"; name: string; offset: number }
+  | { kind: "and" | "or"; left: CondNode; right: CondNode }
+  | { kind: "not"; operand: CondNode }
+  | { kind: "of"; quantifier: "one" | "all"; pattern: string | null; offset: number };
+
+/** A syntax error at a character offset inside the condition string. */
+export class ConditionError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Token {
+  type: "word" | "(" | ")";
+  text: string;
+  offset: number;
+}
+
+function tokenize(src: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === "(" || c === ")") {
+      tokens.push({ type: c, text: c, offset: i });
+      i++;
+    } else if (c === "|") {
+      const what = /^\s*near\b/i.test(src.slice(i + 1)) ? "`| near ...`" : "`| count() ...`";
+      throw new ConditionError(
+        `unsupported: the Sigma v1 aggregation syntax (${what}) was replaced by correlation rules`,
+        i,
+      );
+    } else {
+      const m = /^[A-Za-z0-9_.*-]+/.exec(src.slice(i));
+      if (!m) throw new ConditionError(`unexpected character "${c}"`, i);
+      tokens.push({ type: "word", text: m[0], offset: i });
+      i += m[0].length;
+    }
+  }
+  return tokens;
+}
+
+const KEYWORDS = new Set(["and", "or", "not", "of", "them", "all", "any"]);
+
+export function parseCondition(src: string): CondNode {
+  const tokens = tokenize(src);
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const isWord = (t: Token | undefined, w: string) => t?.type === "word" && t.text.toLowerCase() === w;
+  const end = () => src.length;
+
+  function parseOr(): CondNode {
+    let left = parseAnd();
+    while (isWord(peek(), "or")) {
+      pos++;
+      left = { kind: "or", left, right: parseAnd() };
+    }
+    return left;
+  }
+  function parseAnd(): CondNode {
+    let left = parseNot();
+    while (isWord(peek(), "and")) {
+      pos++;
+      left = { kind: "and", left, right: parseNot() };
+    }
+    return left;
+  }
+  function parseNot(): CondNode {
+    if (isWord(peek(), "not")) {
+      pos++;
+      return { kind: "not", operand: parseNot() };
+    }
+    return parsePrimary();
+  }
+  function parsePrimary(): CondNode {
+    const t = peek();
+    if (!t) throw new ConditionError("condition ends where an identifier or `(` was expected", end());
+    if (t.type === "(") {
+      pos++;
+      const inner = parseOr();
+      const close = peek();
+      if (close?.type !== ")") throw new ConditionError("missing `)`", close?.offset ?? end());
+      pos++;
+      return inner;
+    }
+    if (t.type === ")") throw new ConditionError("unexpected `)`", t.offset);
+    const lower = t.text.toLowerCase();
+    if (lower === "near") {
+      throw new ConditionError("unsupported: `near` is Sigma v1 aggregation syntax", t.offset);
+    }
+    if (/^\d+$/.test(t.text) || lower === "all" || lower === "any") {
+      const next = tokens[pos + 1];
+      if (!isWord(next, "of")) throw new ConditionError(`"${t.text}" must be followed by "of"`, t.offset);
+      if (/^\d+$/.test(t.text) && t.text !== "1") {
+        throw new ConditionError(`unsupported: "${t.text} of"; Sigma v2 has "1 of" and "all of"`, t.offset);
+      }
+      pos += 2;
+      const target = peek();
+      if (
+        target?.type !== "word" ||
+        (KEYWORDS.has(target.text.toLowerCase()) && target.text.toLowerCase() !== "them")
+      ) {
+        throw new ConditionError('"of" must be followed by a pattern or "them"', target?.offset ?? end());
+      }
+      pos++;
+      const quantifier = lower === "all" ? "all" : "one";
+      const pattern = target.text.toLowerCase() === "them" ? null : target.text;
+      return { kind: "of", quantifier, pattern, offset: target.offset };
+    }
+    if (KEYWORDS.has(lower)) throw new ConditionError(`unexpected "${t.text}"`, t.offset);
+    if (t.text.includes("*")) {
+      throw new ConditionError(`a wildcard identifier "${t.text}" needs "1 of" or "all of"`, t.offset);
+    }
+    pos++;
+    return { kind: "id", name: t.text, offset: t.offset };
+  }
+
+  if (tokens.length === 0) throw new ConditionError("empty condition", 0);
+  const node = parseOr();
+  const rest = peek();
+  if (rest) {
+    if (isWord(rest, "near"))
+      throw new ConditionError("unsupported: `near` is Sigma v1 aggregation syntax", rest.offset);
+    throw new ConditionError(`unexpected "${rest.text}"`, rest.offset);
+  }
+  return node;
+}
+
+/** Identifiers an `x of` pattern selects: `them` leaves out names starting with `_`. */
+export function selectIdentifiers(pattern: string | null, names: readonly string[]): string[] {
+  if (pattern === null) return names.filter((n) => !n.startsWith("_"));
+  const re = new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`);
+  return names.filter((n) => re.test(n));
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+}

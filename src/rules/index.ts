@@ -1,0 +1,50 @@
+// The rule engine's entry point: load rule files into a RuleSet (contracts.md, "Rules engine").
+import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
+import { RuleSet } from "./ruleset.ts";
+import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
+
+export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
+export { RuleSet } from "./ruleset.ts";
+export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./types.ts";
+
+export interface LoadedRules {
+  ruleSet: RuleSet;
+  problems: RuleProblem[];
+  /** Every rule file found (loaded or not). */
+  files: string[];
+}
+
+/** Load every rule file under `paths` (files or directories, read recursively). */
+export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): Promise<LoadedRules> {
+  const found = await findFiles(paths, isRuleFile);
+  const problems = [...found.problems];
+  const rules: CompiledRule[] = [];
+  const byId = new Map<string, CompiledRule>();
+  for (const file of found.files) {
+    const loaded = await loadRuleFile(file, opts);
+    problems.push(...loaded.problems);
+    const rule = loaded.rule;
+    if (!rule) continue;
+    const first = byId.get(rule.id);
+    if (first) {
+      problems.push({
+        file: rule.file,
+        line: rule.line,
+        column: rule.column,
+        message: `duplicate rule id: ${first.file} already defines it; this rule is skipped`,
+        ruleId: rule.id,
+        ruleTitle: rule.title,
+      });
+      continue;
+    }
+    byId.set(rule.id, rule);
+    rules.push(rule);
+  }
+  return { ruleSet: new RuleSet(rules), problems, files: found.files };
+}
+
+/** "file:line:col: [id or title] message" */
+export function formatRuleProblem(p: RuleProblem): string {
+  const who = p.ruleId ?? p.ruleTitle;
+  return `${p.file}:${p.line}:${p.column}: ${who ? `[${who}] ` : ""}${p.message}`;
+}

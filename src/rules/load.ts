@@ -1,0 +1,100 @@
+// Finds rule files, parses them safely and compiles each one. A bad file is reported and skipped;
+// the others still load.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseYaml } from "../config/yaml.ts";
+import { compileRule } from "./compile.ts";
+import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
+
+/** Rule files beyond this size are refused: a rule is a few kilobytes, and files are untrusted. */
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
+
+export function isRuleFile(name: string): boolean {
+  return /\.ya?ml$/i.test(name) && !isRuleTestFile(name);
+}
+
+export function isRuleTestFile(name: string): boolean {
+  return /\.tests\.ya?ml$/i.test(name);
+}
+
+/** Every file under `paths` that `accept` takes, sorted so the load order is stable. Missing paths are problems. */
+export async function findFiles(
+  paths: string[],
+  accept: (name: string) => boolean,
+): Promise<{ files: string[]; problems: RuleProblem[] }> {
+  // Paths are reported as the user wrote them; duplicates are recognised by their absolute form.
+  const files = new Map<string, string>();
+  const problems: RuleProblem[] = [];
+  const add = (p: string) => {
+    const abs = resolve(p);
+    if (!files.has(abs)) files.set(abs, p);
+  };
+  async function walk(dir: string): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && !e.name.startsWith(".")) await walk(p);
+      else if (e.isFile() && accept(e.name)) add(p);
+    }
+  }
+  for (const p of paths) {
+    try {
+      const s = await stat(p);
+      if (s.isDirectory()) await walk(p);
+      else add(p);
+    } catch (err) {
+      problems.push({ file: p, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` });
+    }
+  }
+  return { files: [...files.values()], problems };
+}
+
+export interface LoadedRuleFile {
+  file: string;
+  rule?: CompiledRule;
+  problems: RuleProblem[];
+}
+
+/** Read, parse and compile one rule file. */
+export async function loadRuleFile(file: string, opts: LoadRulesOptions = {}): Promise<LoadedRuleFile> {
+  let text: string;
+  try {
+    const s = await stat(file);
+    if (s.size > MAX_RULE_FILE_BYTES) {
+      return {
+        file,
+        problems: [
+          { file, line: 1, column: 1, message: `rule file is larger than ${MAX_RULE_FILE_BYTES} bytes` },
+        ],
+      };
+    }
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    return {
+      file,
+      problems: [{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }],
+    };
+  }
+  return { file, ...compileRuleText(text, file, opts) };
+}
+
+/** Parse and compile rule source text (what loadRuleFile does after reading). */
+export function compileRuleText(
+  text: string,
+  file: string,
+  opts: LoadRulesOptions = {},
+): { rule?: CompiledRule; problems: RuleProblem[] } {
+  const parsed = parseYaml(text, file);
+  if (parsed.problems.length > 0) {
+    return {
+      problems: parsed.problems.map((p) => ({
+        ...p,
+        message: p.message.includes("multiple documents")
+          ? "unsupported: this file holds several YAML documents (a Sigma rule collection); put each rule in its own file"
+          : p.message,
+      })),
+    };
+  }
+  return compileRule(parsed, opts);
+}

@@ -1,0 +1,112 @@
+// Rule tests: a rule `foo.yml` may have a sibling `foo.tests.yaml` (or `.tests.yml`) listing records
+// that must match and records that must not. Kept apart so rule files stay valid Sigma for other tools.
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { validatorFor } from "../config/schema.ts";
+import { ajvProblems, locate, parseYaml } from "../config/yaml.ts";
+import { loadRules } from "./index.ts";
+import { findFiles, isRuleTestFile, MAX_RULE_FILE_BYTES } from "./load.ts";
+import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
+
+export interface RuleTestCaseResult {
+  /** The test file and where this case starts in it. */
+  file: string;
+  line: number;
+  column: number;
+  name: string;
+  expect: "match" | "nomatch";
+  passed: boolean;
+  ruleId: string;
+  ruleTitle: string;
+}
+
+export interface RuleTestReport {
+  cases: RuleTestCaseResult[];
+  /** Rule load problems and test file problems. */
+  problems: RuleProblem[];
+  /** Rules that loaded but have no test file. */
+  untested: CompiledRule[];
+  rules: readonly CompiledRule[];
+}
+
+interface TestFile {
+  tests: { name: string; expect: "match" | "nomatch"; record: Record<string, unknown> }[];
+}
+
+/** The rule file a test file belongs to: `x.tests.yaml` → `x.yml` or `x.yaml`. */
+export function ruleFileCandidates(testFile: string): string[] {
+  const stem = testFile.replace(/\.tests\.ya?ml$/i, "");
+  return [`${stem}.yml`, `${stem}.yaml`];
+}
+
+export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {}): Promise<RuleTestReport> {
+  const loaded = await loadRules(paths, opts);
+  const problems = [...loaded.problems];
+  const ruleByFile = new Map(loaded.ruleSet.rules.map((r) => [r.file, r]));
+  const ruleFiles = new Set(loaded.files);
+  const found = await findFiles(paths, isRuleTestFile);
+  const cases: RuleTestCaseResult[] = [];
+  const tested = new Set<CompiledRule>();
+  for (const testFile of found.files) {
+    const ruleFile = ruleFileCandidates(testFile).find((f) => ruleFiles.has(f));
+    if (!ruleFile) {
+      problems.push({
+        file: testFile,
+        line: 1,
+        column: 1,
+        message: `no rule file beside this test file (expected ${basename(ruleFileCandidates(testFile)[0])})`,
+      });
+      continue;
+    }
+    const rule = ruleByFile.get(ruleFile);
+    const parsed = await parseTestFile(testFile);
+    if ("problems" in parsed) {
+      problems.push(...parsed.problems.map((p) => ({ ...p, ruleId: rule?.id, ruleTitle: rule?.title })));
+      continue;
+    }
+    if (!rule) {
+      problems.push({
+        file: testFile,
+        line: 1,
+        column: 1,
+        message: `tests not run: ${basename(ruleFile)} did not load`,
+      });
+      continue;
+    }
+    tested.add(rule);
+    parsed.value.tests.forEach((t, i) => {
+      const pos = locate(parsed.parsed, ["tests", i]);
+      const matched = rule.matches(t.record);
+      cases.push({
+        file: testFile,
+        ...pos,
+        name: t.name,
+        expect: t.expect,
+        passed: matched === (t.expect === "match"),
+        ruleId: rule.id,
+        ruleTitle: rule.title,
+      });
+    });
+  }
+  const untested = loaded.ruleSet.rules.filter((r) => !tested.has(r));
+  return { cases, problems: [...found.problems, ...problems], untested, rules: loaded.ruleSet.rules };
+}
+
+async function parseTestFile(
+  file: string,
+): Promise<{ value: TestFile; parsed: ReturnType<typeof parseYaml> } | { problems: RuleProblem[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    return { problems: [{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }] };
+  }
+  if (text.length > MAX_RULE_FILE_BYTES * 8) {
+    return { problems: [{ file, line: 1, column: 1, message: "test file is too large" }] };
+  }
+  const parsed = parseYaml(text, file);
+  if (parsed.problems.length) return { problems: parsed.problems };
+  const validate = validatorFor("rule-tests");
+  if (!validate(parsed.value)) return { problems: ajvProblems(parsed, validate.errors) };
+  return { value: parsed.value as TestFile, parsed };
+}

@@ -1,0 +1,45 @@
+// The rule engine's public shapes (see contracts.md, "Rules engine").
+import type { RecordTest } from "./entry.ts";
+
+/** One reason a rule file (or rule test file) could not be used, located in its source. */
+export interface RuleProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  ruleId?: string;
+  ruleTitle?: string;
+}
+
+export interface LoadRulesOptions {
+  /** Values for `|expand` placeholders: `%name%` → one or more values (which may hold wildcards). */
+  placeholders?: Record<string, string[]>;
+}
+
+/** What a rule requires of eventName / eventSource (lowercased), when it pins them. Used by the index. */
+export interface RulePins {
+  eventName?: ReadonlySet<string>;
+  eventSource?: ReadonlySet<string>;
+}
+
+export interface CompiledRule {
+  id: string;
+  title: string;
+  level: string;
+  tags: string[];
+  description?: string;
+  falsepositives?: string[];
+  status?: string;
+  author?: string;
+  references?: string[];
+  logsource: Record<string, string>;
+  /** The rule file, and where the rule starts in it. */
+  file: string;
+  line: number;
+  column: number;
+  pins: RulePins;
+  /** Whether this rule matches one record. */
+  matches(record: Record<string, unknown>): boolean;
+  /** The compiled detection, without the per-record reset that `matches` does (RuleSet's hot path). */
+  readonly test: RecordTest;
+}
