@@ -115,8 +115,8 @@ export class DaemonMetrics implements AwsObserver {
   }
 
   scanFinished(summary: ScanSummaryView): void {
-    this.records.inc({}, summary.records);
-    this.scanErrors.inc({}, summary.errors?.length ?? 0);
+    this.records.inc({}, summary.records.read);
+    this.scanErrors.inc({}, summary.errors.length);
   }
 
   detection(d: DetectionView): void {

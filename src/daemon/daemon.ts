@@ -33,6 +33,13 @@ export interface DaemonOptions {
   now?: () => Date;
 }
 
+export interface OnceResult {
+  /** The audit's exit code, or 3 when the audit (or, with an all-PASS audit, the scan) failed. */
+  code: number;
+  audit?: RunRecord;
+  scan?: RunRecord;
+}
+
 interface PersistedRuns {
   jobs: Partial<Record<JobName, { lastRun?: SerializedRun; lastSuccess?: SerializedRun }>>;
 }
@@ -49,7 +56,9 @@ export class Daemon {
   private server?: StatusServer;
   private readonly intervals: Record<JobName, number>;
   private readonly now: () => Date;
-  private lastAuditReport?: AuditReportView;
+  /** The report and summary of the last successful runs of this process. */
+  lastAuditReport?: AuditReportView;
+  lastScanSummary?: ScanSummaryView;
   private stopping = false;
 
   constructor(private readonly o: DaemonOptions) {
@@ -125,9 +134,9 @@ export class Daemon {
 
   /**
    * Run each job once, deliver what can be delivered, and return the exit code: the audit's, or
-   * 3 when a job could not run at all (an unknown outcome is never reported as success).
+   * 3 when a job could not run (an unknown outcome is never reported as success).
    */
-  async runOnce(): Promise<number> {
+  async runOnce(): Promise<OnceResult> {
     applyRetention(this.outputDir, this.now(), this.o.config.output.retentionDays);
     const [audit, scan] = await Promise.all([
       this.jobs.audit.trigger("once"),
@@ -136,10 +145,9 @@ export class Daemon {
     this.kickDeliveries();
     await Promise.all((this.o.deliveries ?? []).map((d) => d.idle()));
     await this.close();
-    if (audit?.outcome !== "success" && !this.lastAuditReport) return 3;
-    const code = this.lastAuditReport ? this.o.backends.auditExitCode(this.lastAuditReport) : 3;
-    if (scan?.outcome !== "success" && code === 0) return 3;
-    return code;
+    let code = this.lastAuditReport ? this.o.backends.auditExitCode(this.lastAuditReport) : 3;
+    if (scan?.outcome !== "success" && code === 0) code = 3;
+    return { code, audit, scan };
   }
 
   /**
@@ -213,12 +221,15 @@ export class Daemon {
     // latest-scan.json describes the last complete scan; an interrupted one resumes next time.
     if (signal.aborted) throw new Error("aborted before the summary was written");
     const file = writeScanOutputs(this.outputDir, summary);
+    this.lastScanSummary = summary;
     this.o.logger.info("scan summary written", {
       file,
-      records: summary.records,
+      records: summary.records.read,
       detections: summary.detections.total,
-      errors: summary.errors?.length ?? 0,
+      errors: summary.errors.length,
     });
+    const failure = scanRunFailure(summary);
+    if (failure) throw new Error(failure);
   }
 
   private finished(run: RunRecord): void {
@@ -273,4 +284,16 @@ export function auditRunFailure(report: AuditReportView): string | undefined {
   const { findings } = report;
   if (findings.length === 0 || findings.some((f) => f.status !== "ERROR")) return undefined;
   return `every finding is ERROR (${findings.length}); first: ${findings[0].message}`;
+}
+
+/**
+ * A scan fails (for health) when a whole source could not be read, or when files were due and none
+ * could be downloaded. A bad file alone does not fail it: it is reported and remembered as bad.
+ */
+export function scanRunFailure(summary: ScanSummaryView): string | undefined {
+  const whole = summary.errors.filter((e) => !e.file);
+  if (whole.length) return `log source ${whole[0].source} failed: ${whole[0].message}`;
+  if (summary.files.failed > 0 && summary.files.read === 0)
+    return `${summary.files.failed} log files could not be downloaded; first: ${summary.errors[0]?.message ?? "unknown"}`;
+  return undefined;
 }

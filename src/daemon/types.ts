@@ -18,12 +18,13 @@ export interface AuditReportView {
 }
 
 export interface ScanSummaryView {
-  startedAt?: string | Date;
-  finishedAt?: string | Date;
-  files?: Record<string, unknown>;
-  records: number;
+  startedAt?: string;
+  finishedAt?: string;
+  files: { read: number; failed: number; [k: string]: number };
+  records: { read: number; [k: string]: number };
   detections: { total: number; byRule?: Record<string, number>; byLevel?: Record<string, number> };
-  errors?: readonly unknown[];
+  /** Errors without `file` are whole-source failures (a bucket or queue that could not be read). */
+  errors: readonly { source: string; file?: string; message: string }[];
 }
 
 export interface DetectionView {

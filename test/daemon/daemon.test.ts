@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { defaultConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";
-import { Daemon, type JobBackends } from "../../src/daemon/daemon.ts";
+import { Daemon, type JobBackends, scanRunFailure } from "../../src/daemon/daemon.ts";
 import { DaemonMetrics } from "../../src/daemon/daemon-metrics.ts";
 import type { AuditReportView, ScanSummaryView, Status } from "../../src/daemon/types.ts";
 import { silentLogger } from "../../src/util/logger.ts";
@@ -26,7 +26,12 @@ const report = (...statuses: Status[]): AuditReportView => ({
     message: `m${i}`,
   })),
 });
-const summary: ScanSummaryView = { records: 3, detections: { total: 1, byLevel: { high: 1 } }, errors: [] };
+const summary: ScanSummaryView = {
+  files: { read: 1, failed: 0 },
+  records: { read: 3 },
+  detections: { total: 1, byLevel: { high: 1 } },
+  errors: [],
+};
 const exitCode = (r: AuditReportView) =>
   r.findings.some((f) => f.status === "FAIL") ? 1 : r.findings.some((f) => f.status === "ERROR") ? 3 : 0;
 function backends(over: Partial<JobBackends> = {}): JobBackends {
@@ -46,12 +51,17 @@ const waitAbort = (signal: AbortSignal) =>
 test("--once writes the audit report and latest-scan.json and returns the audit's exit code", async () => {
   const c = config();
   const metrics = new DaemonMetrics();
-  const code = await new Daemon({ config: c, backends: backends(), logger: silentLogger, metrics }).runOnce();
+  const { code } = await new Daemon({
+    config: c,
+    backends: backends(),
+    logger: silentLogger,
+    metrics,
+  }).runOnce();
   assert.equal(code, 1);
   const files = readdirSync(c.output.dir).sort();
   assert.ok(files.some((f) => /^audit-\d{8}T\d{6}Z\.json$/.test(f)));
   assert.ok(files.includes("latest-audit.json"));
-  assert.equal(JSON.parse(readFileSync(join(c.output.dir, "latest-scan.json"), "utf8")).records, 3);
+  assert.equal(JSON.parse(readFileSync(join(c.output.dir, "latest-scan.json"), "utf8")).records.read, 3);
   assert.equal(metrics.detections.get({ rule: "r1", level: "high" }), 1);
   assert.equal(metrics.runs.get({ job: "audit", outcome: "success" }), 1);
 });
@@ -62,7 +72,7 @@ test("--once exits 3 when the audit could not run at all", async () => {
       throw new Error("no credentials");
     },
   });
-  const code = await new Daemon({
+  const { code } = await new Daemon({
     config: config(),
     backends: failing,
     logger: silentLogger,
@@ -78,7 +88,7 @@ test("--once exits 3 when the audit passed but the scan failed", async () => {
       throw new Error("rules folder missing");
     },
   });
-  const code = await new Daemon({
+  const { code } = await new Daemon({
     config: config(),
     backends: failing,
     logger: silentLogger,
@@ -161,4 +171,20 @@ test("a restarted daemon remembers the last successes, so health does not start 
     first.jobs.audit.lastSuccess?.finishedAt.toISOString(),
   );
   assert.equal(second.health().jobs.audit.state, "ok");
+});
+
+test("a scan whose log source could not be read at all counts as a failed run", () => {
+  const failed = scanRunFailure({
+    ...summary,
+    errors: [{ source: "s3://logs/", message: "AccessDenied: no" }],
+  });
+  assert.equal(failed, "log source s3://logs/ failed: AccessDenied: no");
+});
+
+test("a bad log file alone does not fail the scan", () => {
+  const bad = {
+    ...summary,
+    errors: [{ source: "s3://logs/", file: "s3://logs/a.json.gz", message: "corrupt gzip" }],
+  };
+  assert.equal(scanRunFailure(bad), undefined);
 });

@@ -60,8 +60,13 @@ test("an unreadable latest-audit.json is logged and treated as no previous audit
 
 test("latest-scan.json holds the scan summary", () => {
   const dir = tmp();
-  writeScanOutputs(dir, { records: 7, detections: { total: 2, byLevel: { high: 2 } }, errors: [] });
-  assert.equal(JSON.parse(readFileSync(join(dir, "latest-scan.json"), "utf8")).records, 7);
+  writeScanOutputs(dir, {
+    files: { read: 1, failed: 0 },
+    records: { read: 7 },
+    detections: { total: 2, byLevel: { high: 2 } },
+    errors: [],
+  });
+  assert.equal(JSON.parse(readFileSync(join(dir, "latest-scan.json"), "utf8")).records.read, 7);
 });
 
 test("retention removes audit reports older than retentionDays and keeps the rest", () => {
