@@ -3,11 +3,12 @@
 import { auditCommand } from "./audit.ts";
 import { registerCommands, run } from "./index.ts";
 import { rulesCommand } from "./rules.ts";
+import { scanCommand } from "./scan.ts";
 
 // The SDK warns on every run that future releases need Node 22; that is noise for our users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-registerCommands(auditCommand, rulesCommand);
+registerCommands(auditCommand, rulesCommand, scanCommand);
 
 run(process.argv.slice(2)).then(
   (code) => {

@@ -2,6 +2,7 @@
 import type { ServiceModule } from "../protocol.ts";
 import { s3 } from "./s3.ts";
 import { sns } from "./sns.ts";
+import { sqs } from "./sqs.ts";
 import { sts } from "./sts.ts";
 
-export const services: ServiceModule[] = [sts, s3, sns];
+export const services: ServiceModule[] = [sts, s3, sns, sqs];

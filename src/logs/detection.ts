@@ -1,0 +1,81 @@
+// A detection: one rule matching one CloudTrail record. Its id depends only on the rule id and the
+// record's eventID, so the same record seen twice (two trails, a duplicate notification, a replay
+// after a crash) gives the same id and is emitted once.
+import { createHash } from "node:crypto";
+import type { RuleMatch } from "./detector.ts";
+
+export interface Detection {
+  /** sha256(ruleId, eventID), hex, first 32 characters. */
+  id: string;
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  tags: string[];
+  eventID: string;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  recipientAccountId: string;
+  sourceIPAddress: string;
+  /** userIdentity.arn, or the best available identity of the caller. */
+  principal: string;
+  userAgent?: string;
+  errorCode?: string;
+  /** Where the record came from: s3://bucket/key or the local path. */
+  logFile: string;
+}
+
+export function detectionId(ruleId: string, eventID: string): string {
+  return createHash("sha256").update(ruleId).update("\u0000").update(eventID).digest("hex").slice(0, 32);
+}
+
+export function toDetection(rule: RuleMatch, record: Record<string, unknown>, logFile: string): Detection {
+  const eventID = str(record.eventID);
+  const d: Detection = {
+    id: detectionId(rule.id, eventID),
+    ruleId: rule.id,
+    ruleTitle: rule.title,
+    level: rule.level,
+    tags: [...(rule.tags ?? [])],
+    eventID,
+    eventTime: str(record.eventTime),
+    eventSource: str(record.eventSource),
+    eventName: str(record.eventName),
+    awsRegion: str(record.awsRegion),
+    recipientAccountId: str(record.recipientAccountId) || str(obj(record.userIdentity).accountId),
+    sourceIPAddress: str(record.sourceIPAddress),
+    principal: principalOf(record),
+    logFile,
+  };
+  if (typeof record.userAgent === "string") d.userAgent = record.userAgent;
+  if (typeof record.errorCode === "string") d.errorCode = record.errorCode;
+  return d;
+}
+
+/** userIdentity.arn; else the session issuer, root of the account, principalId, invoking service. */
+export function principalOf(record: Record<string, unknown>): string {
+  const ui = obj(record.userIdentity);
+  const issuer = obj(obj(ui.sessionContext).sessionIssuer);
+  const type = str(ui.type);
+  const account = str(ui.accountId);
+  return (
+    str(ui.arn) ||
+    str(issuer.arn) ||
+    (type === "Root" && account ? `arn:aws:iam::${account}:root` : "") ||
+    (str(ui.principalId) && account ? `${account}:${str(ui.principalId)}` : str(ui.principalId)) ||
+    str(ui.invokedBy) ||
+    str(ui.userName) ||
+    (type ? `${type}${account ? `:${account}` : ""}` : "unknown")
+  );
+}
+
+function str(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return "";
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}

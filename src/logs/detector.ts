@@ -1,0 +1,13 @@
+// What ingestion needs from a rule engine. Structural: the rules engine's RuleSet satisfies it, so
+// logs/ never imports rules/ (they are wired together in cli/ and daemon/).
+export interface RuleMatch {
+  id: string;
+  title: string;
+  level: string;
+  tags?: readonly string[];
+}
+
+export interface Detector {
+  /** The rules matching one CloudTrail record (a parsed JSON object). */
+  evaluate(record: Record<string, unknown>): readonly RuleMatch[];
+}

@@ -1,0 +1,51 @@
+// The one-off local scan (`scan --rules PATH --logs PATH`): every log file under the paths, no
+// progress store, detections returned in a stable order (eventTime, eventID, ruleId).
+import { createLimiter } from "../util/limit.ts";
+import { type Logger, silentLogger } from "../util/logger.ts";
+import { MemoryCommitter } from "./commit.ts";
+import type { Detection } from "./detection.ts";
+import type { Detector } from "./detector.ts";
+import { processLogFile } from "./processor.ts";
+import { listLocalLogs } from "./sources/file.ts";
+import { emptySummary, type ScanSummary, sourceSummary } from "./summary.ts";
+
+export interface LocalScanOptions {
+  paths: string[];
+  detector: Detector;
+  concurrency?: number;
+  logger?: Logger;
+}
+
+export async function scanLocal(
+  opts: LocalScanOptions,
+): Promise<{ summary: ScanSummary; detections: Detection[] }> {
+  const summary = emptySummary();
+  const committer = new MemoryCommitter(summary);
+  const limit = createLimiter(opts.concurrency ?? 8);
+  const ctx = { detector: opts.detector, committer, summary, logger: opts.logger ?? silentLogger };
+  for (const path of opts.paths) {
+    const source = sourceSummary(`file://${path}`, "file");
+    summary.sources.push(source);
+    let listing: Awaited<ReturnType<typeof listLocalLogs>>;
+    try {
+      listing = await listLocalLogs(path);
+    } catch (err) {
+      summary.errors.push({ source: source.url, message: (err as Error).message });
+      continue;
+    }
+    source.files.ignored += listing.ignored;
+    await Promise.all(listing.files.map(({ ref }) => limit(() => processLogFile(ctx, ref, source))));
+    for (const k of Object.keys(summary.files) as (keyof ScanSummary["files"])[])
+      summary.files[k] += source.files[k];
+  }
+  summary.finishedAt = new Date().toISOString();
+  return { summary, detections: committer.detections.sort(compareDetections) };
+}
+
+export function compareDetections(a: Detection, b: Detection): number {
+  return cmp(a.eventTime, b.eventTime) || cmp(a.eventID, b.eventID) || cmp(a.ruleId, b.ruleId);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,28 @@
+// What every log source gets from the scan, and what it gives back.
+import type { AwsClients } from "../../aws/clients.ts";
+import type { Config } from "../../config/types.ts";
+import type { FileMark, StateStore } from "../../state/store.ts";
+import type { Limiter } from "../../util/limit.ts";
+import type { ProcessContext } from "../processor.ts";
+import type { SourceSummary } from "../summary.ts";
+
+export interface SourceRunContext extends ProcessContext {
+  config: Config;
+  state: StateStore;
+  /** Bounds the log files read at once, across all sources (logs.concurrency). */
+  limit: Limiter;
+  clients?: AwsClients;
+  now: Date;
+  /** First run: start here instead of the look-back. */
+  since?: Date;
+  /** SQS: stop when a long poll returns nothing. */
+  drain: boolean;
+}
+
+export interface LogSource {
+  readonly url: string;
+  readonly type: SourceSummary["type"];
+  run(ctx: SourceRunContext): Promise<SourceSummary>;
+  /** At compaction: true to drop a file's mark, false to keep it, undefined when not this source's. */
+  forget?(key: string, mark: FileMark, now: number): boolean | undefined;
+}

@@ -1,0 +1,75 @@
+// The run summary of a scan: counters for files, records and detections, plus the bad files and
+// errors by name (bounded, so a broken bucket cannot blow up the report).
+import type { Detection } from "./detection.ts";
+
+export const MAX_LISTED = 200;
+
+export interface SourceSummary {
+  url: string;
+  type: "s3" | "sqs" | "file";
+  files: { read: number; bad: number; failed: number; skipped: number; ignored: number };
+  /** s3: ListObjectsV2 calls made. */
+  listCalls?: number;
+  /** sqs: messages received, deleted after processing, set aside, or unknown and deleted. */
+  messages?: { received: number; deleted: number; setAside: number; unknown: number };
+}
+
+export interface ScanSummary {
+  startedAt: string;
+  finishedAt: string;
+  files: {
+    /** Read completely and marked done. */
+    read: number;
+    /** Unusable (corrupt gzip, truncated JSON, not a CloudTrail log, empty); remembered as bad. */
+    bad: number;
+    /** Could not be downloaded after retries; not marked done, tried again next run. */
+    failed: number;
+    /** Already done in an earlier run. */
+    skipped: number;
+    /** Objects that are not CloudTrail log files (or digest/insight files not asked for). */
+    ignored: number;
+  };
+  records: { read: number; invalid: number };
+  detections: {
+    total: number;
+    /** Already emitted earlier (same rule and eventID): not written again. */
+    duplicates: number;
+    byRule: Record<string, number>;
+    byLevel: Record<string, number>;
+  };
+  badFiles: { file: string; reason: string }[];
+  errors: { source: string; file?: string; message: string }[];
+  sources: SourceSummary[];
+}
+
+export function emptySummary(now = new Date()): ScanSummary {
+  return {
+    startedAt: now.toISOString(),
+    finishedAt: now.toISOString(),
+    files: { read: 0, bad: 0, failed: 0, skipped: 0, ignored: 0 },
+    records: { read: 0, invalid: 0 },
+    detections: { total: 0, duplicates: 0, byRule: {}, byLevel: {} },
+    badFiles: [],
+    errors: [],
+    sources: [],
+  };
+}
+
+export function sourceSummary(url: string, type: SourceSummary["type"]): SourceSummary {
+  return { url, type, files: { read: 0, bad: 0, failed: 0, skipped: 0, ignored: 0 } };
+}
+
+export function countDetection(summary: ScanSummary, d: Detection): void {
+  summary.detections.total++;
+  summary.detections.byRule[d.ruleId] = (summary.detections.byRule[d.ruleId] ?? 0) + 1;
+  summary.detections.byLevel[d.level] = (summary.detections.byLevel[d.level] ?? 0) + 1;
+}
+
+export function addBadFile(summary: ScanSummary, file: string, reason: string): void {
+  if (summary.badFiles.length < MAX_LISTED) summary.badFiles.push({ file, reason });
+}
+
+export function addError(summary: ScanSummary, source: string, message: string, file?: string): void {
+  if (summary.errors.length < MAX_LISTED)
+    summary.errors.push(file ? { source, file, message } : { source, message });
+}
