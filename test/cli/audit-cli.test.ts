@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { validatorFor } from "../../src/config/schema.ts";
+import type { AuditReport } from "../../src/report/audit-report.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { AuditWorld } from "../support/audit-world.ts";
 import { startEndpoint } from "../support/endpoint.ts";
@@ -41,7 +42,7 @@ function cli(args: string[], env: Record<string, string>): Promise<Run> {
   });
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("trailwarden audit (CLI)", () => {
   let ep: AwsTestEndpoint;
@@ -85,7 +86,7 @@ describe("trailwarden audit (CLI)", () => {
   it("exits 0 and prints a schema-valid report on stdout when every finding passes", async () => {
     const run = await cli(["--config", configFile("good.yaml", [GOOD])], env);
     assert.equal(run.code, 0, run.stderr);
-    const report = JSON.parse(run.stdout);
+    const report: AuditReport = JSON.parse(run.stdout);
     assert.ok(validatorFor("report")(report));
     assert.equal(report.summary.byStatus.FAIL, 0);
     assert.match(run.stderr, /audit: \d+ findings: \d+ PASS, 0 FAIL, 0 ERROR across 1 accounts/);
@@ -131,7 +132,7 @@ describe("trailwarden audit (CLI)", () => {
     const calls = ep.calls.length;
     const run = await cli(["--config", file], env);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, new RegExp(`${escape(file)}:5:9: "accounts\\.0\\.id" must match pattern`));
+    assert.match(run.stderr, new RegExp(`${escapeRegExp(file)}:5:9: "accounts\\.0\\.id" must match pattern`));
     assert.equal(ep.calls.length, calls);
   });
 
