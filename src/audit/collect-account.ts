@@ -147,7 +147,8 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     // A trail owned by another audited account is judged from its owner's view: skip its bucket and topic here.
     const judgedElsewhere = !ownedHere && ctx.accountsInScope.has(t.ownerAccountId);
     if (judgedElsewhere) return;
-    if (t.s3BucketName && !buckets.has(t.s3BucketName))
+    // The trail's own KMS key settles its encryption; the bucket's default matters only without one.
+    if (t.s3BucketName && !t.kmsKeyId && !buckets.has(t.s3BucketName))
       buckets.set(t.s3BucketName, readBucket(t.s3BucketName, t.homeRegion));
     if (t.snsTopicArn && !topics.has(t.snsTopicArn)) topics.set(t.snsTopicArn, readTopic(t.snsTopicArn));
   };
