@@ -13,7 +13,7 @@ import type { Delivery } from "./notify/delivery.ts";
 import { readPreviousAudit, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
 import { applyRetention } from "./retention.ts";
 import { longestIntervalMs, Scheduler } from "./scheduler.ts";
-import type { AuditReportView, DetectionView, JobName, ScanSummaryView } from "./types.ts";
+import type { AuditReportView, DetectionView, JobName, ScanReportView, ScanSummaryView } from "./types.ts";
 
 export interface JobBackends {
   /** One audit, as a finished report. */
@@ -21,7 +21,7 @@ export interface JobBackends {
   /** The audit's exit code (0 all PASS, 1 any FAIL, 3 any ERROR and no FAIL). */
   auditExitCode(report: AuditReportView): number;
   /** One scan; it appends detections.jsonl itself and reports each detection once written. */
-  scan(signal: AbortSignal, onDetection: (d: DetectionView) => void): Promise<ScanSummaryView>;
+  scan(signal: AbortSignal, onDetection: (d: DetectionView) => void): Promise<ScanReportView>;
 }
 
 export interface DaemonOptions {
@@ -212,15 +212,16 @@ export class Daemon {
   }
 
   private async scanRun(signal: AbortSignal): Promise<void> {
-    const summary = await this.o.backends.scan(signal, (d) => {
+    const report = await this.o.backends.scan(signal, (d) => {
       this.o.metrics.detection(d);
       this.kickDeliveries();
     });
+    const { summary } = report;
     this.o.metrics.scanFinished(summary);
     this.kickDeliveries();
     // latest-scan.json describes the last complete scan; an interrupted one resumes next time.
     if (signal.aborted) throw new Error("aborted before the summary was written");
-    const file = writeScanOutputs(this.outputDir, summary);
+    const file = writeScanOutputs(this.outputDir, report);
     this.lastScanSummary = summary;
     this.o.logger.info("scan summary written", {
       file,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { appendLinesDurable, readJsonIfExists, writeJsonAtomic } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
 import { type AuditEvent, diffFindings } from "./events.ts";
-import type { AuditReportView, ScanSummaryView } from "./types.ts";
+import type { AuditReportView, ScanReportView } from "./types.ts";
 
 export const LATEST_AUDIT = "latest-audit.json";
 export const LATEST_SCAN = "latest-scan.json";
@@ -71,9 +71,9 @@ export function writeAuditOutputs(
   return { file, events };
 }
 
-/** latest-scan.json: the summary of the last completed scan. */
-export function writeScanOutputs(dir: string, summary: ScanSummaryView): string {
+/** latest-scan.json: the report of the last completed scan (its summary; detections are in detections.jsonl). */
+export function writeScanOutputs(dir: string, report: ScanReportView): string {
   const file = join(dir, LATEST_SCAN);
-  writeJsonAtomic(file, summary);
+  writeJsonAtomic(file, report);
   return file;
 }

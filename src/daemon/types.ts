@@ -27,6 +27,11 @@ export interface ScanSummaryView {
   errors: readonly { source: string; file?: string; message: string }[];
 }
 
+/** What latest-scan.json holds: the scan report (schema/scan-report.schema.json) without detections. */
+export interface ScanReportView {
+  summary: ScanSummaryView;
+}
+
 export interface DetectionView {
   id: string;
   ruleId: string;

@@ -40,7 +40,7 @@ function backends(over: Partial<JobBackends> = {}): JobBackends {
     auditExitCode: exitCode,
     scan: async (_signal, onDetection) => {
       onDetection({ id: "d1", ruleId: "r1", level: "high" });
-      return summary;
+      return { summary };
     },
     ...over,
   };
@@ -61,7 +61,10 @@ test("--once writes the audit report and latest-scan.json and returns the audit'
   const files = readdirSync(c.output.dir).sort();
   assert.ok(files.some((f) => /^audit-\d{8}T\d{6}Z\.json$/.test(f)));
   assert.ok(files.includes("latest-audit.json"));
-  assert.equal(JSON.parse(readFileSync(join(c.output.dir, "latest-scan.json"), "utf8")).records.read, 3);
+  assert.equal(
+    JSON.parse(readFileSync(join(c.output.dir, "latest-scan.json"), "utf8")).summary.records.read,
+    3,
+  );
   assert.equal(metrics.detections.get({ rule: "r1", level: "high" }), 1);
   assert.equal(metrics.runs.get({ job: "audit", outcome: "success" }), 1);
 });

@@ -58,15 +58,16 @@ test("an unreadable latest-audit.json is logged and treated as no previous audit
   assert.equal(warnings.length, 1);
 });
 
-test("latest-scan.json holds the scan summary", () => {
+test("latest-scan.json holds the scan report with its summary", () => {
   const dir = tmp();
-  writeScanOutputs(dir, {
+  const summary = {
     files: { read: 1, failed: 0 },
     records: { read: 7 },
     detections: { total: 2, byLevel: { high: 2 } },
     errors: [],
-  });
-  assert.equal(JSON.parse(readFileSync(join(dir, "latest-scan.json"), "utf8")).records.read, 7);
+  };
+  writeScanOutputs(dir, { summary });
+  assert.equal(JSON.parse(readFileSync(join(dir, "latest-scan.json"), "utf8")).summary.records.read, 7);
 });
 
 test("retention removes audit reports older than retentionDays and keeps the rest", () => {
