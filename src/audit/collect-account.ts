@@ -144,8 +144,9 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     details.push(readStatus(t));
     const ownedHere = t.ownerAccountId === accountId;
     if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
-    // A trail owned by another audited account is judged from its owner's view: skip its bucket and topic here.
-    const judgedElsewhere = !ownedHere && ctx.accountsInScope.has(t.ownerAccountId);
+    // A multi-region trail owned by another audited account is seen, and judged, from its owner's
+    // view: skip its bucket and topic here. (A single-region one may lie outside the owner's regions.)
+    const judgedElsewhere = !ownedHere && t.isMultiRegion && ctx.accountsInScope.has(t.ownerAccountId);
     if (judgedElsewhere) return;
     // The trail's own KMS key settles its encryption; the bucket's default matters only without one.
     if (t.s3BucketName && !t.kmsKeyId && !buckets.has(t.s3BucketName))

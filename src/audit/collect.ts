@@ -56,12 +56,13 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
       signal,
     });
     const failed = account.error ?? account.regionViews.find((v) => v.error)?.error;
-    logger.info("account collected", {
-      accountId: account.id,
-      regions: account.regions.length,
-      trails: account.trails.length,
-      ...(failed ? { firstError: `${failed.service} ${failed.operation} ${failed.code}` } : {}),
-    });
+    const fields = { accountId: account.id, regions: account.regions.length, trails: account.trails.length };
+    if (failed)
+      logger.warn("account partly unreadable", {
+        ...fields,
+        firstError: `${failed.service}:${failed.operation} ${failed.code}`,
+      });
+    else logger.debug("account collected", fields);
     return account;
   });
 

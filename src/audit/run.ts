@@ -1,13 +1,14 @@
 // One audit: collect the inventory from AWS (or read a saved one), then judge it with every check.
 import { readFile } from "node:fs/promises";
 import { AwsClients } from "../aws/clients.ts";
+import { validatorFor } from "../config/schema.ts";
 import type { Config } from "../config/types.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
 import { judge } from "./checks/index.ts";
 import { collectInventory } from "./collect.ts";
 import type { Finding } from "./finding.ts";
-import { INVENTORY_SCHEMA_VERSION, type Inventory } from "./inventory.ts";
+import type { Inventory } from "./inventory.ts";
 
 export interface RunAuditOptions {
   config: Config;
@@ -64,14 +65,13 @@ async function readInventory(file: string): Promise<Inventory> {
   } catch (err) {
     throw new InventoryFileError(`${file}: cannot read inventory: ${(err as Error).message}`);
   }
-  const inv = value as Partial<Inventory>;
-  if (!inv || typeof inv !== "object" || !Array.isArray(inv.accounts) || !Array.isArray(inv.errors))
-    throw new InventoryFileError(
-      `${file}: not a trailwarden inventory (expected "accounts" and "errors" arrays)`,
-    );
-  if (inv.schemaVersion !== INVENTORY_SCHEMA_VERSION)
-    throw new InventoryFileError(
-      `${file}: inventory schemaVersion ${String(inv.schemaVersion)} is not supported (expected ${INVENTORY_SCHEMA_VERSION})`,
-    );
-  return inv as Inventory;
+  // A saved inventory is untrusted input: validate it fully before any check reads it.
+  const validate = validatorFor("inventory");
+  if (!validate(value)) {
+    const problems = (validate.errors ?? [])
+      .slice(0, 10)
+      .map((e) => `${file}: ${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+    throw new InventoryFileError(`not a trailwarden inventory:\n${problems.join("\n")}`);
+  }
+  return value as Inventory;
 }

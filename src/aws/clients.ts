@@ -199,6 +199,8 @@ export class AwsClients {
       region,
       endpoint: this.config.endpoint,
       forcePathStyle: service === "s3" ? this.config.s3ForcePathStyle : undefined,
+      // A bucket in another region answers 301; follow it instead of failing (log buckets often are).
+      followRegionRedirects: service === "s3" ? true : undefined,
       credentials: this.credentials,
       maxAttempts: this.config.maxAttempts,
       retryMode: "standard",

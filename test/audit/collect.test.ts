@@ -166,6 +166,9 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(ep.count({ operation: "GetEventSelectors", accountId: MGMT }), 1);
     assert.equal(ep.calls.filter((c) => c.code === "CloudTrailARNInvalidException").length, 0);
     assert.equal(ep.count({ operation: "DescribeTrails" }), 8);
+    // The organization trail's bucket is read once, by its owner; A's own trail has a KMS key.
+    assert.equal(ep.count({ operation: "GetBucketEncryption", accountId: MGMT }), 1);
+    assert.equal(ep.count({ operation: "GetBucketEncryption", accountId: A }), 0);
   });
 
   it("judges an organization trail from a member account without calling APIs AWS refuses there", async () => {

@@ -157,6 +157,18 @@ describe("trail-coverage", () => {
     assert.match(f.message, /kms\.amazonaws\.com are excluded \(ExcludeManagementEventSources\)/);
   });
 
+  it("does not call a source excluded when another covering trail records it", () => {
+    const noKms = trail(A, "no-kms", {
+      hasCustomEventSelectors: true,
+      selectors: {
+        eventSelectors: [{ readWriteType: "All", excludeManagementEventSources: ["kms.amazonaws.com"] }],
+      },
+    });
+    const [f] = run(inventory(account(A, { "us-east-1": [noKms, trail(A, "main")] })));
+    assert.equal(f.status, "PASS");
+    assert.doesNotMatch(f.message, /excluded/);
+  });
+
   it("reports ERROR for a region answering UnrecognizedClientException, naming the opt-in region", () => {
     const error: CollectionError = {
       service: "cloudtrail",

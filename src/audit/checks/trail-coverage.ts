@@ -53,7 +53,11 @@ function judgeRegion(
     .map((arn) => account.trails.find((t) => t.arn === arn))
     .filter((t): t is TrailRecord => t !== undefined);
   const covering: TrailRecord[] = [];
-  const excluded = new Set<string>();
+  // A source is left out when every covering trail recording that direction excludes it.
+  let readExcluded: Set<string> | undefined;
+  let writeExcluded: Set<string> | undefined;
+  const intersect = (acc: Set<string> | undefined, next: string[]) =>
+    new Set(acc === undefined ? next : next.filter((x) => acc.has(x)));
   const unknown: string[] = [];
   const reasons: string[] = [];
   let read = false;
@@ -86,14 +90,16 @@ function judgeRegion(
     covering.push(t);
     read ||= coverage.read;
     write ||= coverage.write;
-    for (const s of coverage.excludedSources) excluded.add(s);
+    if (coverage.read) readExcluded = intersect(readExcluded, coverage.excludedSources);
+    if (coverage.write) writeExcluded = intersect(writeExcluded, coverage.excludedSources);
     if (!(coverage.read && coverage.write))
       reasons.push(`${trailLabel(t)} records ${coverageWords(coverage)} management events`);
   }
   const names = covering.map((t) => trailLabel(t)).join(", ");
   if (read && write) {
-    const exclusions = excluded.size
-      ? `; management events from ${[...excluded].join(", ")} are excluded (ExcludeManagementEventSources)`
+    const excluded = [...new Set([...(readExcluded ?? []), ...(writeExcluded ?? [])])].sort();
+    const exclusions = excluded.length
+      ? `; management events from ${excluded.join(", ")} are excluded (ExcludeManagementEventSources)`
       : "";
     return finding(check, { ...base, status: "PASS", message: `covered by ${names}${exclusions}` });
   }
