@@ -1,5 +1,6 @@
 // `trailwarden daemon`: the resident service (schedules, /healthz, /metrics, signals), or with
 // --once a single audit + scan cycle whose exit status is the audit's.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import cron from "node-cron";
@@ -145,6 +146,8 @@ export const daemonCommand: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     if (!values.config) throw new UsageError("--config FILE is required");
     const config = loadConfigFile(values.config);
+    if (values.inventory && !existsSync(values.inventory))
+      throw new UsageError(`--inventory ${values.inventory}: no such file`);
     const parts = await buildDaemon(config, values.inventory);
     if (!values.once) return serve(parts);
     try {

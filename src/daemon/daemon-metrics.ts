@@ -1,10 +1,14 @@
 // The daemon's metrics: one registry, named series, and the AWS observer that feeds the AWS ones.
 import { type AwsCallEvent, type AwsObserver, isThrottlingCode } from "../aws/clients.ts";
+import { version } from "../version.ts";
 import { Registry } from "./metrics.ts";
 import type { DetectionView, FindingView, JobName, ScanSummaryView } from "./types.ts";
 
 export class DaemonMetrics implements AwsObserver {
   readonly registry = new Registry();
+  readonly buildInfo = this.registry.gauge("trailwarden_build_info", "Always 1; the version as a label.", [
+    "version",
+  ]);
   readonly runs = this.registry.counter(
     "trailwarden_job_runs_total",
     "Job runs by job and outcome (success, failure, aborted).",
@@ -84,6 +88,10 @@ export class DaemonMetrics implements AwsObserver {
     "Bytes of detections.jsonl not yet delivered to a sink.",
     ["sink"],
   );
+
+  constructor() {
+    this.buildInfo.set({ version }, 1);
+  }
 
   onCall(e: AwsCallEvent): void {
     this.awsCalls.inc({ service: e.service });

@@ -254,3 +254,22 @@ test("a failing webhook loses no detection: each is delivered once it recovers, 
     await hook.stop();
   }
 });
+
+test("a second signal during the grace period exits at once, leaving no partial file", async () => {
+  ep.faults.add({ service: "cloudtrail", operation: "DescribeTrails", kind: "latency", ms: 25_000 });
+  const callsBefore = ep.calls.length;
+  const setup = daemonSetup(ep, "shutdownGraceSeconds: 60\n", { schedule: "0 0 * * * *" });
+  const d = start(setup.configFile);
+  await waitUntil(
+    () => ep.calls.slice(callsBefore).some((c) => c.operation === "DescribeTrails"),
+    "an audit waiting on AWS",
+  );
+  d.signal("SIGTERM");
+  await d.waitForLog((l) => l.msg === "shutting down", "the graceful shutdown");
+  d.signal("SIGTERM");
+  // Without the second signal the audit would hold the daemon for 25 s, and the grace is 60 s.
+  assert.equal(await d.exit(15_000), 128 + 15);
+  assert.ok(d.lines.some((l) => l.msg === "second signal; exiting at once"));
+  assertNoPartialFiles(setup.reports);
+  assertNoPartialFiles(setup.state);
+});
