@@ -162,3 +162,24 @@ test("SNS subjects are printable ASCII of at most 100 characters", () => {
   assert.ok(s.length <= 100);
   assert.match(s, /^[\x20-\x7e]+$/);
 });
+
+test("a local error (the cursor cannot be saved) is counted and retried, never thrown", async () => {
+  hook.received.length = 0;
+  const { dir, file } = setup([detection("a")]);
+  const stateDir = join(dir, "state");
+  let failures = 0;
+  const delivery = new Delivery({
+    sink: webhookSink(sinkCfg("/hook")),
+    detectionsFile: file,
+    stateDir,
+    minLevel: "low",
+    logger: silentLogger,
+    baseBackoffMs: 10,
+    onFailed: () => failures++,
+  });
+  appendFileSync(stateDir, ""); // a file where the state folder should be: the cursor cannot be saved
+  delivery.kick();
+  await waitFor(() => failures >= 2, "retried failures");
+  await delivery.stop();
+  assert.equal(delivery.cursor, 0, "the cursor did not move past an unsaved position");
+});

@@ -68,13 +68,15 @@ export class Delivery {
       this.again = true;
       return;
     }
-    this.pumping = this.pump().finally(() => {
-      this.pumping = undefined;
-      if (this.again && !this.timer) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.pumping = this.pump()
+      .catch((err: unknown) => this.failed(err))
+      .finally(() => {
+        this.pumping = undefined;
+        if (this.again && !this.timer) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   /** Resolves when no delivery is in progress (a pending backoff wait does not count). */
@@ -151,21 +153,7 @@ export class Delivery {
         await this.o.sink.deliver(detection, this.controller.signal);
         this.o.onDelivered?.(this.o.sink.name);
       } catch (err) {
-        if (this.stopped) return false;
-        this.failures++;
-        this.o.onFailed?.(this.o.sink.name);
-        const wait = backoffMs(this.failures, this.o.baseBackoffMs ?? 1000, this.o.maxBackoffMs ?? 300_000);
-        this.log.warn("notification failed; will retry", {
-          id: detection.id,
-          failures: this.failures,
-          retryInMs: wait,
-          error: (err as Error).message,
-        });
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.kick();
-        }, wait);
-        this.timer.unref();
+        if (!this.stopped) this.failed(err, detection.id);
         return false;
       }
     }
@@ -173,8 +161,28 @@ export class Delivery {
     return true;
   }
 
+  /** Count the failure and retry after a backoff; also for local errors (the cursor file, say). */
+  private failed(err: unknown, id?: unknown): void {
+    this.failures++;
+    this.o.onFailed?.(this.o.sink.name);
+    const wait = backoffMs(this.failures, this.o.baseBackoffMs ?? 1000, this.o.maxBackoffMs ?? 300_000);
+    this.log.warn("notification failed; will retry", {
+      id,
+      failures: this.failures,
+      retryInMs: wait,
+      error: (err as Error)?.message ?? String(err),
+    });
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, wait);
+    this.timer.unref();
+  }
+
+  /** Persist first: the cursor in memory never runs ahead of the one on disk. */
   private saveCursor(offset: number): void {
-    this.offset = offset;
     writeJsonAtomic(this.cursorFile, { offset } satisfies Cursor);
+    this.offset = offset;
   }
 }
