@@ -1,22 +1,22 @@
 // `trailwarden daemon`: the resident service (schedules, /healthz, /metrics, signals), or with
 // --once a single audit + scan cycle whose exit status is the audit's.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import cron from "node-cron";
-import { InventoryFileError } from "../audit/run.ts";
-import { AwsClients } from "../aws/clients.ts";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
-import { createBackends } from "../daemon/backends.ts";
-import { assertDaemonConfig } from "../daemon/config-check.ts";
-import { Daemon, type OnceResult } from "../daemon/daemon.ts";
-import { DaemonMetrics } from "../daemon/daemon-metrics.ts";
-import { Delivery } from "../daemon/notify/delivery.ts";
-import { type Sink, SinkConfigError, snsSink, webhookSink } from "../daemon/notify/sinks.ts";
-import { DETECTIONS } from "../daemon/outputs.ts";
-import { createLogger, type Logger } from "../util/logger.ts";
+import { assembleDaemon, type DaemonParts, DaemonSetupError } from "../daemon/assemble.ts";
+import type { OnceResult } from "../daemon/daemon.ts";
 import { type Command, UsageError } from "./command.ts";
+
+/** A daemon from a config; a set-up problem (a missing header variable, a held state dir) is usage. */
+export async function buildDaemon(config: Config, inventoryFile?: string): Promise<DaemonParts> {
+  try {
+    return await assembleDaemon(config, inventoryFile);
+  } catch (err) {
+    if (err instanceof DaemonSetupError) throw new UsageError(err.message);
+    throw err;
+  }
+}
 
 const usage = `usage: trailwarden daemon --config FILE [--once] [--inventory FILE]
 
@@ -33,55 +33,6 @@ exit status: daemon: 0 after a clean stop, 2 bad config or usage.
   --once: the audit's: 0 every finding PASS, 1 some FAIL, 3 some ERROR and no FAIL, or a job
   could not run; 2 bad config or usage`;
 
-export interface DaemonParts {
-  config: Config;
-  daemon: Daemon;
-  clients: AwsClients;
-  logger: Logger;
-}
-
-/** Everything a daemon needs, built from a config; shared with `trailwarden demo`. */
-export async function buildDaemon(
-  config: Config,
-  inventoryFile?: string,
-  logger?: Logger,
-): Promise<DaemonParts> {
-  assertDaemonConfig(config);
-  const log = logger ?? createLogger({ level: config.logLevel, base: { command: "daemon" } });
-  cron.setLogger({
-    info: (m) => log.debug(String(m), { component: "node-cron" }),
-    warn: (m) => log.warn(String(m), { component: "node-cron" }),
-    error: (m, err) => log.error(String(m), { component: "node-cron", error: err?.message }),
-    debug: (m) => log.debug(String(m), { component: "node-cron" }),
-  });
-  const metrics = new DaemonMetrics();
-  const clients = new AwsClients(config.aws, undefined, metrics);
-  const sinks: Sink[] = [];
-  try {
-    if (config.notify.webhook) sinks.push(webhookSink(config.notify.webhook));
-  } catch (err) {
-    if (err instanceof SinkConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-  if (config.notify.sns) sinks.push(snsSink(clients, config.notify.sns.topicArn));
-  const deliveries = sinks.map(
-    (sink) =>
-      new Delivery({
-        sink,
-        detectionsFile: join(config.output.dir, DETECTIONS),
-        stateDir: config.state.dir,
-        minLevel: config.notify.minLevel,
-        logger: log,
-        onDelivered: (s) => metrics.notifications.inc({ sink: s }),
-        onFailed: (s) => metrics.notificationFailures.inc({ sink: s }),
-        onBacklog: (s, bytes) => metrics.notificationBacklog.set({ sink: s }, bytes),
-      }),
-  );
-  const backends = await createBackends({ config, clients, logger: log, inventoryFile });
-  const daemon = new Daemon({ config, backends, logger: log, metrics, deliveries });
-  return { config, daemon, clients, logger: log };
-}
-
 /** Run one cycle; SIGTERM/SIGINT during it aborts like the daemon's shutdown does. */
 export async function runOnceWithSignals(parts: DaemonParts): Promise<OnceResult> {
   const onSignal = () => {
@@ -95,6 +46,7 @@ export async function runOnceWithSignals(parts: DaemonParts): Promise<OnceResult
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     parts.clients.destroy();
+    parts.lock.release();
   }
 }
 
@@ -124,6 +76,7 @@ async function serve(parts: DaemonParts): Promise<number> {
   process.once("SIGINT", again("SIGINT"));
   await daemon.shutdown();
   parts.clients.destroy();
+  parts.lock.release();
   // Idle keep-alive sockets or timers must not keep a stopped daemon alive.
   setTimeout(() => process.exit(0), 1000).unref();
   return 0;
@@ -150,11 +103,6 @@ export const daemonCommand: Command = {
       throw new UsageError(`--inventory ${values.inventory}: no such file`);
     const parts = await buildDaemon(config, values.inventory);
     if (!values.once) return serve(parts);
-    try {
-      return (await runOnceWithSignals(parts)).code;
-    } catch (err) {
-      if (err instanceof InventoryFileError) throw new UsageError(err.message);
-      throw err;
-    }
+    return (await runOnceWithSignals(parts)).code;
   },
 };

@@ -1,9 +1,7 @@
 // The daemon: two scheduled jobs (audit, scan), their report files, notification delivery, the
 // status listener and an orderly shutdown. The audit and the scan themselves come in as JobBackends
 // (wired to the real parts in backends.ts), so this file is only about running them well.
-import { join } from "node:path";
 import type { Config } from "../config/types.ts";
-import { readJsonIfExists, writeJsonAtomic } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
 import type { DaemonMetrics } from "./daemon-metrics.ts";
 import { assessHealth, type Health } from "./health.ts";
@@ -12,8 +10,10 @@ import { Job, type RunRecord } from "./job.ts";
 import type { Delivery } from "./notify/delivery.ts";
 import { readPreviousAudit, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
 import { applyRetention } from "./retention.ts";
+import { loadRunHistory, saveRunHistory } from "./run-history.ts";
 import { longestIntervalMs, Scheduler } from "./scheduler.ts";
 import type { AuditReportView, DetectionView, JobName, ScanReportView, ScanSummaryView } from "./types.ts";
+import { auditRunFailure, scanRunFailure } from "./verdicts.ts";
 
 export interface JobBackends {
   /** One audit, as a finished report. */
@@ -40,12 +40,6 @@ export interface OnceResult {
   scan?: RunRecord;
 }
 
-interface PersistedRuns {
-  jobs: Partial<Record<JobName, { lastRun?: SerializedRun; lastSuccess?: SerializedRun }>>;
-}
-type SerializedRun = Omit<RunRecord, "startedAt" | "finishedAt"> & { startedAt: string; finishedAt: string };
-
-const STATE_FILE = "daemon.json";
 /** After the grace period and the abort, how long aborted runs get to unwind before we go on. */
 const ABORT_UNWIND_MS = 5000;
 
@@ -244,13 +238,8 @@ export class Daemon {
   }
 
   private persistRuns(): void {
-    const ser = (r?: RunRecord): SerializedRun | undefined =>
-      r && { ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() };
-    const state: PersistedRuns = { jobs: {} };
-    for (const j of Object.values(this.jobs))
-      state.jobs[j.name] = { lastRun: ser(j.lastRun), lastSuccess: ser(j.lastSuccess) };
     try {
-      writeJsonAtomic(join(this.o.config.state.dir, STATE_FILE), state);
+      saveRunHistory(this.o.config.state.dir, Object.values(this.jobs));
     } catch (err) {
       this.o.logger.error("cannot persist daemon state", { error: (err as Error).message });
     }
@@ -258,43 +247,12 @@ export class Daemon {
 
   /** Health survives a restart: the last outcomes come back from state.dir (an abort is no outcome). */
   private restoreRuns(): void {
-    let state: PersistedRuns | undefined;
     try {
-      state = readJsonIfExists<PersistedRuns>(join(this.o.config.state.dir, STATE_FILE));
+      loadRunHistory(this.o.config.state.dir, Object.values(this.jobs));
     } catch (err) {
       this.o.logger.warn("daemon state unreadable; starting without run history", {
         error: (err as Error).message,
       });
     }
-    const de = (r?: SerializedRun): RunRecord | undefined =>
-      r && { ...r, startedAt: new Date(r.startedAt), finishedAt: new Date(r.finishedAt) };
-    for (const j of Object.values(this.jobs)) {
-      const saved = state?.jobs?.[j.name];
-      j.lastSuccess = de(saved?.lastSuccess);
-      const last = de(saved?.lastRun);
-      j.lastRun = last?.outcome === "aborted" ? j.lastSuccess : last;
-    }
   }
-}
-
-/**
- * An audit whose every finding is ERROR determined nothing (AWS unreachable, credentials
- * refused): the report is still written, but the run counts as failed for health.
- */
-export function auditRunFailure(report: AuditReportView): string | undefined {
-  const { findings } = report;
-  if (findings.length === 0 || findings.some((f) => f.status !== "ERROR")) return undefined;
-  return `every finding is ERROR (${findings.length}); first: ${findings[0].message}`;
-}
-
-/**
- * A scan fails (for health) when a whole source could not be read, or when files were due and none
- * could be downloaded. A bad file alone does not fail it: it is reported and remembered as bad.
- */
-export function scanRunFailure(summary: ScanSummaryView): string | undefined {
-  const whole = summary.errors.filter((e) => !e.file);
-  if (whole.length) return `log source ${whole[0].source} failed: ${whole[0].message}`;
-  if (summary.files.failed > 0 && summary.files.read === 0)
-    return `${summary.files.failed} log files could not be downloaded; first: ${summary.errors[0]?.message ?? "unknown"}`;
-  return undefined;
 }

@@ -273,3 +273,14 @@ test("a second signal during the grace period exits at once, leaving no partial 
   assertNoPartialFiles(setup.reports);
   assertNoPartialFiles(setup.state);
 });
+
+test("a second daemon on the same state directory refuses to start, naming the one that runs", async () => {
+  const setup = daemonSetup(ep, "", { schedule: "0 0 * * * *" });
+  const d = start(setup.configFile);
+  await d.statusUrl();
+  const second = start(setup.configFile);
+  assert.equal(await second.exit(), 2);
+  assert.match(second.stderr, new RegExp(`another daemon runs on .*in use by process ${d.pid}`));
+  d.signal("SIGTERM");
+  assert.equal(await d.exit(), 0);
+});

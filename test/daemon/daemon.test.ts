@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { defaultConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";
-import { Daemon, type JobBackends, scanRunFailure } from "../../src/daemon/daemon.ts";
+import { Daemon, type JobBackends } from "../../src/daemon/daemon.ts";
 import { DaemonMetrics } from "../../src/daemon/daemon-metrics.ts";
 import type { AuditReportView, ScanSummaryView, Status } from "../../src/daemon/types.ts";
+import { scanRunFailure } from "../../src/daemon/verdicts.ts";
 import { silentLogger } from "../../src/util/logger.ts";
 
 function config(): Config {
