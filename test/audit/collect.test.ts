@@ -104,6 +104,26 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(statusOf(findings, "trail-coverage", A, "af-south-1"), "PASS");
   });
 
+  it("reports ERROR without a region for an account whose enabled regions cannot be listed", async () => {
+    w.account(A);
+    ep.faults.add({
+      kind: "deny",
+      service: "account",
+      accountId: A,
+      code: "AccessDeniedException",
+      message: "not authorized",
+    });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }], regions: "enabled" }),
+      clients: w.baseClients(SEC),
+    });
+    const coverage = findings.filter((f) => f.check === "trail-coverage");
+    assert.equal(coverage.length, 1);
+    assert.equal(coverage[0].status, "ERROR");
+    assert.equal(coverage[0].region, undefined);
+    assert.match(coverage[0].message, /account:ListRegions .*access denied/);
+  });
+
   it("reports ERROR for a denied account while the other accounts are still audited", async () => {
     w.account(A).account(B);
     w.goodTrail(A);
