@@ -164,6 +164,33 @@ describe("collecting an inventory from AWS", () => {
     assert.match(findings[0].message, /sts:AssumeRole .*access denied/);
   });
 
+  it("reports ERROR naming throttling when a call is still throttled after its retries", async () => {
+    w.account(A);
+    w.goodTrail(A);
+    ep.faults.add({ kind: "throttle", operation: "GetTrailStatus" });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }] }),
+      clients: w.baseClients(SEC, { maxAttempts: 2 }),
+    });
+    const logging = findings.find((f) => f.check === "trail-logging")!;
+    assert.equal(logging.status, "ERROR");
+    assert.match(logging.message, /throttled beyond the SDK's retries \(ThrottlingException/);
+    assert.equal(ep.count({ operation: "GetTrailStatus" }), 2);
+  });
+
+  it("rides out transient server errors with the SDK's retries", async () => {
+    w.account(A);
+    w.goodTrail(A);
+    ep.faults.add({ kind: "server-error", service: "cloudtrail", times: 3 });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }] }),
+      clients: w.baseClients(SEC),
+    });
+    assert.ok(findings.length > 0);
+    for (const f of findings) assert.equal(f.status, "PASS", f.message);
+    assert.equal(ep.calls.filter((c) => c.status === 500).length, 3);
+  });
+
   it("reads each trail's status once and event selectors only for custom selectors on its own trails", async () => {
     w.account(MGMT).account(A);
     w.organization(MGMT, [A]);
