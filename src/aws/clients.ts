@@ -97,9 +97,36 @@ interface SharedAgents {
   https: SharedHttpsAgent;
 }
 
+// Every new SDK client resolves the same settings from the environment and ~/.aws/config on its
+// first call (FIPS, dual-stack, app id, defaults mode, ...), which costs about as much CPU as the
+// call itself. An audit makes one or two calls per client across thousands of clients, so one
+// client tree resolves them once, through the first client, and hands the memoized providers on.
+const SHARED_PROVIDERS = [
+  "useFipsEndpoint",
+  "useDualstackEndpoint",
+  "userAgentAppId",
+  "defaultsMode",
+  "authSchemePreference",
+] as const;
+
+interface SharedState {
+  agents?: SharedAgents;
+  providers?: Record<string, () => Promise<unknown>>;
+  /** The user agent names the service, so it is shared per service. */
+  userAgents: Map<string, () => Promise<unknown>>;
+}
+
+function memoize<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= f();
+    return p;
+  };
+}
+
 export class AwsClients {
   private readonly cache = new Map<string, SdkClient>();
-  private readonly agents?: SharedAgents;
+  private readonly shared: SharedState;
   private readonly ownsAgents: boolean;
 
   constructor(
@@ -108,18 +135,20 @@ export class AwsClients {
     readonly credentials?: CredentialProvider,
     readonly observer?: AwsObserver,
     readonly label: string = "base",
-    /** Internal: the parent's shared agents (assumeRole children). */
-    agents?: SharedAgents,
+    /** Internal: the parent's shared state (assumeRole children). */
+    shared?: SharedState,
   ) {
-    this.ownsAgents = !agents && config.maxSockets !== undefined;
-    this.agents =
-      agents ??
-      (config.maxSockets !== undefined
-        ? {
-            http: new SharedHttpAgent({ keepAlive: true, maxSockets: config.maxSockets }),
-            https: new SharedHttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }),
-          }
-        : undefined);
+    this.ownsAgents = !shared && config.maxSockets !== undefined;
+    this.shared = shared ?? {
+      userAgents: new Map(),
+      agents:
+        config.maxSockets !== undefined
+          ? {
+              http: new SharedHttpAgent({ keepAlive: true, maxSockets: config.maxSockets }),
+              https: new SharedHttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }),
+            }
+          : undefined,
+    };
   }
 
   cloudTrail(region: string): CloudTrailClient {
@@ -178,7 +207,7 @@ export class AwsClients {
       };
       return cached;
     };
-    return new AwsClients(this.config, provider, this.observer, roleArn, this.agents);
+    return new AwsClients(this.config, provider, this.observer, roleArn, this.shared);
   }
 
   /** Destroys this tree's SDK clients; the shared agents close with the tree's root only. */
@@ -186,8 +215,8 @@ export class AwsClients {
     for (const c of this.cache.values()) c.destroy();
     this.cache.clear();
     if (this.ownsAgents) {
-      this.agents?.http.close();
-      this.agents?.https.close();
+      this.shared.agents?.http.close();
+      this.shared.agents?.https.close();
     }
   }
 
@@ -195,7 +224,10 @@ export class AwsClients {
     const key = `${service}:${region}`;
     const hit = this.cache.get(key);
     if (hit) return hit as C;
+    const userAgent = this.shared.userAgents.get(service);
     const client = new Ctor({
+      ...this.shared.providers,
+      ...(userAgent ? { defaultUserAgentProvider: userAgent } : {}),
       region,
       endpoint: this.config.endpoint,
       forcePathStyle: service === "s3" ? this.config.s3ForcePathStyle : undefined,
@@ -204,11 +236,25 @@ export class AwsClients {
       credentials: this.credentials,
       maxAttempts: this.config.maxAttempts,
       retryMode: "standard",
-      requestHandler: this.agents
-        ? { httpAgent: this.agents.http, httpsAgent: this.agents.https }
+      requestHandler: this.shared.agents
+        ? { httpAgent: this.shared.agents.http, httpsAgent: this.shared.agents.https }
         : undefined,
     });
     const sdkClient = client as unknown as SdkClient;
+    const resolved = (client as unknown as { config: Record<string, unknown> }).config;
+    if (!this.shared.providers) {
+      const providers: Record<string, () => Promise<unknown>> = {};
+      for (const key of SHARED_PROVIDERS) {
+        const p = resolved[key];
+        if (typeof p === "function") providers[key] = memoize(p as () => Promise<unknown>);
+      }
+      this.shared.providers = providers;
+    }
+    if (!userAgent && typeof resolved.defaultUserAgentProvider === "function")
+      this.shared.userAgents.set(
+        service,
+        memoize(resolved.defaultUserAgentProvider as () => Promise<unknown>),
+      );
     if (this.observer) addObserver(sdkClient, service, region, this.observer);
     this.cache.set(key, sdkClient);
     return client;

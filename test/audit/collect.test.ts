@@ -104,6 +104,26 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(statusOf(findings, "trail-coverage", A, "af-south-1"), "PASS");
   });
 
+  it("reports ERROR without a region for an account whose enabled regions cannot be listed", async () => {
+    w.account(A);
+    ep.faults.add({
+      kind: "deny",
+      service: "account",
+      accountId: A,
+      code: "AccessDeniedException",
+      message: "not authorized",
+    });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }], regions: "enabled" }),
+      clients: w.baseClients(SEC),
+    });
+    const coverage = findings.filter((f) => f.check === "trail-coverage");
+    assert.equal(coverage.length, 1);
+    assert.equal(coverage[0].status, "ERROR");
+    assert.equal(coverage[0].region, undefined);
+    assert.match(coverage[0].message, /account:ListRegions .*access denied/);
+  });
+
   it("reports ERROR for a denied account while the other accounts are still audited", async () => {
     w.account(A).account(B);
     w.goodTrail(A);
@@ -142,6 +162,33 @@ describe("collecting an inventory from AWS", () => {
     assert.ok(findings.length > 0);
     for (const f of findings) assert.equal(f.status, "ERROR");
     assert.match(findings[0].message, /sts:AssumeRole .*access denied/);
+  });
+
+  it("reports ERROR naming throttling when a call is still throttled after its retries", async () => {
+    w.account(A);
+    w.goodTrail(A);
+    ep.faults.add({ kind: "throttle", operation: "GetTrailStatus" });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }] }),
+      clients: w.baseClients(SEC, { maxAttempts: 2 }),
+    });
+    const logging = findings.find((f) => f.check === "trail-logging")!;
+    assert.equal(logging.status, "ERROR");
+    assert.match(logging.message, /throttled beyond the SDK's retries \(ThrottlingException/);
+    assert.equal(ep.count({ operation: "GetTrailStatus" }), 2);
+  });
+
+  it("rides out transient server errors with the SDK's retries", async () => {
+    w.account(A);
+    w.goodTrail(A);
+    ep.faults.add({ kind: "server-error", service: "cloudtrail", times: 3 });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }] }),
+      clients: w.baseClients(SEC),
+    });
+    assert.ok(findings.length > 0);
+    for (const f of findings) assert.equal(f.status, "PASS", f.message);
+    assert.equal(ep.calls.filter((c) => c.status === 500).length, 3);
   });
 
   it("reads each trail's status once and event selectors only for custom selectors on its own trails", async () => {

@@ -44,14 +44,15 @@ describe("running an audit", () => {
   });
   afterEach(() => ep.stop());
 
-  const config = () =>
-    w.config({ accounts: ACCOUNTS.map((id) => ({ id })), regions: REGIONS, aws: { maxAttempts: 12 } });
+  const config = () => w.config({ accounts: ACCOUNTS.map((id) => ({ id })), regions: REGIONS });
+  // 0.3^12: a call failing every attempt under 30% throttling is vanishingly rare.
+  const clients = () => w.baseClients(SEC, { maxAttempts: 12 });
 
   it("gives the same findings under 30% throttling as in a clean run", async () => {
-    const clean = await runAudit({ config: config(), clients: w.baseClients(SEC) });
+    const clean = await runAudit({ config: config(), clients: clients() });
     const cleanCalls = ep.calls.length;
     ep.faults.add({ kind: "throttle", rate: 0.3 });
-    const throttled = await runAudit({ config: config(), clients: w.baseClients(SEC) });
+    const throttled = await runAudit({ config: config(), clients: clients() });
     const throttledCalls = ep.calls.length - cleanCalls;
     assert.ok(
       throttledCalls > cleanCalls * 1.2,
@@ -63,7 +64,7 @@ describe("running an audit", () => {
 
   it("writes a report that validates against schema/report.schema.json", async () => {
     ep.faults.add({ kind: "deny", service: "cloudtrail", accountId: ACCOUNTS[2], region: "ap-south-1" });
-    const report = buildAuditReport(await runAudit({ config: config(), clients: w.baseClients(SEC) }));
+    const report = buildAuditReport(await runAudit({ config: config(), clients: clients() }));
     const validate = validatorFor("report");
     assert.ok(validate(report), JSON.stringify(validate.errors));
     assert.equal(report.summary.total, report.findings.length);
@@ -73,7 +74,7 @@ describe("running an audit", () => {
 
   it("judges a saved inventory exactly as the run that saved it, without calling AWS", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "tw-inv-")), "inventory.json");
-    const live = await runAudit({ config: config(), clients: w.baseClients(SEC), saveInventory: file });
+    const live = await runAudit({ config: config(), clients: clients(), saveInventory: file });
     const calls = ep.calls.length;
     const saved = await runAudit({ config: config(), inventoryFile: file });
     assert.equal(ep.calls.length, calls);

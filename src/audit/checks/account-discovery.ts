@@ -12,7 +12,7 @@ export const accountDiscovery: Check = {
     "Run trailwarden in the organization's management account (or a delegated administrator) with organizations:ListAccounts, or list the accounts in `accounts`.",
   run(inventory) {
     return inventory.errors.map((e) =>
-      finding(this, {
+      finding(accountDiscovery, {
         status: "ERROR",
         account: { id: e.accountId ?? inventory.callerAccountId ?? "unknown" },
         region: e.region,

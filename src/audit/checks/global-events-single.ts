@@ -24,7 +24,7 @@ export const globalEventsSingle: Check = {
       const base = { account };
       if (account.error) {
         out.push(
-          finding(this, {
+          finding(globalEventsSingle, {
             ...base,
             status: "ERROR",
             message: accountErrorMessage(account),
@@ -51,7 +51,7 @@ export const globalEventsSingle: Check = {
           : undefined;
       if (logging.length >= 2) {
         out.push(
-          finding(this, {
+          finding(globalEventsSingle, {
             ...base,
             status: "FAIL",
             message: `${logging.length} logging trails record global service events, so each is recorded ${logging.length} times: ${logging.map(trailLabel).join(", ")}${note}`,
@@ -65,7 +65,7 @@ export const globalEventsSingle: Check = {
           ...(blind ? [blind] : []),
         ];
         out.push(
-          finding(this, {
+          finding(globalEventsSingle, {
             ...base,
             status: "ERROR",
             message: `the number of trails recording global service events cannot be determined: ${why.join("; ")}`,
@@ -74,7 +74,7 @@ export const globalEventsSingle: Check = {
         );
       } else if (logging.length === 1) {
         out.push(
-          finding(this, {
+          finding(globalEventsSingle, {
             ...base,
             status: "PASS",
             message: `global service events are recorded once, by ${trailLabel(logging[0])}${note}`,
@@ -82,7 +82,7 @@ export const globalEventsSingle: Check = {
         );
       } else {
         out.push(
-          finding(this, {
+          finding(globalEventsSingle, {
             ...base,
             status: "FAIL",
             message: `no logging trail records global service events: IAM, STS and CloudFront activity goes unrecorded${note}`,

@@ -15,11 +15,15 @@ export const logFileValidation: Check = {
       const label = trailLabel(trail);
       if (trail.logFileValidationEnabled)
         out.push(
-          finding(this, { ...base, status: "PASS", message: `${label} has log file validation enabled` }),
+          finding(logFileValidation, {
+            ...base,
+            status: "PASS",
+            message: `${label} has log file validation enabled`,
+          }),
         );
       else
         out.push(
-          finding(this, {
+          finding(logFileValidation, {
             ...base,
             status: policy.requireLogFileValidation ? "FAIL" : "PASS",
             message: policy.requireLogFileValidation

@@ -19,7 +19,7 @@ export const trailCoverage: Check = {
         const regions = account.regions.length ? account.regions : [undefined];
         for (const region of regions)
           out.push(
-            finding(this, {
+            finding(trailCoverage, {
               status: "ERROR",
               account,
               region,
@@ -29,7 +29,7 @@ export const trailCoverage: Check = {
           );
         continue;
       }
-      for (const view of account.regionViews) out.push(judgeRegion(this, inventory, account, view));
+      for (const view of account.regionViews) out.push(judgeRegion(trailCoverage, inventory, account, view));
     }
     return out;
   },

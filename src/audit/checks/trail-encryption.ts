@@ -19,7 +19,7 @@ export const trailEncryption: Check = {
       const label = trailLabel(trail);
       if (trail.kmsKeyId) {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "PASS",
             message: `${label} encrypts log files with SSE-KMS (key ${trail.kmsKeyId})`,
@@ -30,7 +30,7 @@ export const trailEncryption: Check = {
       const name = trail.s3BucketName;
       if (!name || !bucket) {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "ERROR",
             message: `${label} has no KMS key and the default encryption of its log bucket ${name ?? "(none named)"} was not read`,
@@ -38,7 +38,7 @@ export const trailEncryption: Check = {
         );
       } else if (bucket.missing) {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "FAIL",
             message: `${label} has no KMS key and its log bucket ${name} does not exist`,
@@ -46,7 +46,7 @@ export const trailEncryption: Check = {
         );
       } else if (bucket.error) {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "ERROR",
             message: `${label} has no KMS key and the default encryption of log bucket ${name} cannot be read (a bucket in another account?): ${describeError(bucket.error)}`,
@@ -55,7 +55,7 @@ export const trailEncryption: Check = {
         );
       } else if (!bucket.encryption) {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "FAIL",
             message: `${label} has no KMS key and log bucket ${name} has no default encryption`,
@@ -63,7 +63,7 @@ export const trailEncryption: Check = {
         );
       } else if (KMS_ALGORITHMS.has(bucket.encryption.algorithm)) {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "PASS",
             message: `log bucket ${name} of ${label} encrypts by default with SSE-KMS (${bucket.encryption.algorithm})`,
@@ -71,7 +71,7 @@ export const trailEncryption: Check = {
         );
       } else if (policy.requireKms) {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "FAIL",
             message: `${label} is encrypted only with ${bucket.encryption.algorithm} (SSE-S3) by bucket ${name}; policy.requireKms asks for SSE-KMS`,
@@ -79,7 +79,7 @@ export const trailEncryption: Check = {
         );
       } else {
         out.push(
-          finding(this, {
+          finding(trailEncryption, {
             ...base,
             status: "PASS",
             message: `log bucket ${name} of ${label} encrypts by default with ${bucket.encryption.algorithm} (SSE-S3)`,

@@ -16,7 +16,7 @@ export const trailLogging: Check = {
       const label = trailLabel(trail);
       if (bucket?.missing) {
         out.push(
-          finding(this, {
+          finding(trailLogging, {
             ...base,
             status: "FAIL",
             message: `${label} delivers to log bucket ${bucket.name}, which does not exist`,
@@ -24,7 +24,7 @@ export const trailLogging: Check = {
         );
       } else if (!trail.status) {
         out.push(
-          finding(this, {
+          finding(trailLogging, {
             ...base,
             status: "ERROR",
             message: `status of ${label} is unknown: ${describeError(trail.statusError!)}`,
@@ -33,10 +33,12 @@ export const trailLogging: Check = {
         );
       } else if (!trail.status.isLogging) {
         const since = trail.status.stopLoggingTime ? ` since ${trail.status.stopLoggingTime}` : "";
-        out.push(finding(this, { ...base, status: "FAIL", message: `${label} is not logging${since}` }));
+        out.push(
+          finding(trailLogging, { ...base, status: "FAIL", message: `${label} is not logging${since}` }),
+        );
       } else if (trail.status.latestDeliveryError) {
         out.push(
-          finding(this, {
+          finding(trailLogging, {
             ...base,
             status: "FAIL",
             message: `${label} is logging but its latest delivery failed: ${trail.status.latestDeliveryError}`,
@@ -44,7 +46,11 @@ export const trailLogging: Check = {
         );
       } else {
         out.push(
-          finding(this, { ...base, status: "PASS", message: `${label} is logging with no delivery error` }),
+          finding(trailLogging, {
+            ...base,
+            status: "PASS",
+            message: `${label} is logging with no delivery error`,
+          }),
         );
       }
     }

@@ -18,7 +18,7 @@ export const trailSns: Check = {
       const arn = trail.snsTopicArn;
       if (!arn) {
         out.push(
-          finding(this, {
+          finding(trailSns, {
             ...base,
             status: policy.requireSns ? "FAIL" : "PASS",
             message: policy.requireSns
@@ -28,7 +28,7 @@ export const trailSns: Check = {
         );
       } else if (trail.status?.latestNotificationError) {
         out.push(
-          finding(this, {
+          finding(trailSns, {
             ...base,
             status: "FAIL",
             message: `${label} fails to publish to ${arn}: ${trail.status.latestNotificationError}`,
@@ -36,11 +36,15 @@ export const trailSns: Check = {
         );
       } else if (topic && !topic.exists && !topic.error) {
         out.push(
-          finding(this, { ...base, status: "FAIL", message: `SNS topic ${arn} of ${label} does not exist` }),
+          finding(trailSns, {
+            ...base,
+            status: "FAIL",
+            message: `SNS topic ${arn} of ${label} does not exist`,
+          }),
         );
       } else if (!topic || topic.error) {
         out.push(
-          finding(this, {
+          finding(trailSns, {
             ...base,
             status: "ERROR",
             message: `SNS topic ${arn} of ${label} cannot be read: ${topic?.error ? describeError(topic.error) : "it was not read"}`,
@@ -49,7 +53,7 @@ export const trailSns: Check = {
         );
       } else if (!trail.status) {
         out.push(
-          finding(this, {
+          finding(trailSns, {
             ...base,
             status: "ERROR",
             message: `whether ${label} can publish to ${arn} is unknown: ${describeError(trail.statusError!)}`,
@@ -58,7 +62,7 @@ export const trailSns: Check = {
         );
       } else {
         out.push(
-          finding(this, {
+          finding(trailSns, {
             ...base,
             status: "PASS",
             message: `${label} notifies ${arn} with no publish error`,
