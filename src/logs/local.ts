@@ -1,6 +1,6 @@
 // The one-off local scan (`scan --rules PATH --logs PATH`): every log file under the paths, no
 // progress store, detections returned in a stable order (eventTime, eventID, ruleId).
-import { createLimiter } from "../util/limit.ts";
+import { createLimiter, forEachBounded } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
 import { MemoryCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
@@ -21,7 +21,8 @@ export async function scanLocal(
 ): Promise<{ summary: ScanSummary; detections: Detection[] }> {
   const summary = emptySummary();
   const committer = new MemoryCommitter(summary);
-  const limit = createLimiter(opts.concurrency ?? 8);
+  const concurrency = opts.concurrency ?? 8;
+  const limit = createLimiter(concurrency);
   const ctx = { detector: opts.detector, committer, summary, logger: opts.logger ?? silentLogger };
   for (const path of opts.paths) {
     const source = sourceSummary(`file://${path}`, "file");
@@ -34,7 +35,9 @@ export async function scanLocal(
       continue;
     }
     source.files.ignored += listing.ignored;
-    await Promise.all(listing.files.map(({ ref }) => limit(() => processLogFile(ctx, ref, source))));
+    await forEachBounded(listing.files, 2 * concurrency, ({ ref }) =>
+      limit(() => processLogFile(ctx, ref, source)),
+    );
     for (const k of Object.keys(summary.files) as (keyof ScanSummary["files"])[])
       summary.files[k] += source.files[k];
   }

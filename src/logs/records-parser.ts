@@ -20,6 +20,9 @@ type Phase =
   | "end"; // after the closing `}`
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const STRING_STOP = /["\\]/g;
+const PRIMITIVE_END = /[,\]}\s]/g;
+const STRUCTURE = /["{}[\]]/g;
 
 export class RecordsParser {
   private phase: Phase = "start";
@@ -143,26 +146,55 @@ export class RecordsParser {
       if (this.inString) i++;
       this.primitiveDecided = true;
     }
-    for (; i < n; i++) {
-      const c = chunk.charCodeAt(i);
+    while (i < n) {
+      if (this.escaped) {
+        // The character after a backslash, possibly at the start of a new chunk.
+        this.escaped = false;
+        i++;
+        continue;
+      }
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 0x5c) this.escaped = true;
-        else if (c === 0x22) {
-          this.inString = false;
-          if (this.depth === 0) return this.finish(chunk, start, i + 1);
+        // Jump to the next quote or backslash instead of looking at every character.
+        STRING_STOP.lastIndex = i;
+        const m = STRING_STOP.exec(chunk);
+        if (!m) {
+          i = n;
+          break;
         }
+        i = m.index;
+        if (chunk.charCodeAt(i) === 0x5c) {
+          this.escaped = true;
+          i++;
+          continue;
+        }
+        this.inString = false;
+        i++;
+        if (this.depth === 0) return this.finish(chunk, start, i);
         continue;
       }
       if (this.primitive) {
-        if (c === 0x2c || c === 0x5d || c === 0x7d || WS.has(c)) return this.finish(chunk, start, i);
-        continue;
+        PRIMITIVE_END.lastIndex = i;
+        const m = PRIMITIVE_END.exec(chunk);
+        if (!m) {
+          i = n;
+          break;
+        }
+        return this.finish(chunk, start, m.index);
       }
+      STRUCTURE.lastIndex = i;
+      const m = STRUCTURE.exec(chunk);
+      if (!m) {
+        i = n;
+        break;
+      }
+      i = m.index;
+      const c = chunk.charCodeAt(i);
+      i++;
       if (c === 0x22) this.inString = true;
       else if (c === 0x7b || c === 0x5b) this.depth++;
-      else if (c === 0x7d || c === 0x5d) {
+      else {
         this.depth--;
-        if (this.depth === 0) return this.finish(chunk, start, i + 1);
+        if (this.depth === 0) return this.finish(chunk, start, i);
       }
     }
     if (this.capture) {

@@ -1,7 +1,7 @@
 // Compiles one detection entry (`field|modifier|...: value or list`) into a test on a record.
 // Everything that can be decided from the rule is decided here, once; the returned closure only reads.
 import { RE2JS } from "re2js";
-import { anyAtPath, existsAtPath, splitPath } from "./fields.ts";
+import { anyAtPath, existsAtPath, pathTester, splitPath } from "./fields.ts";
 import { inCidr, parseCidr, parseIp } from "./ip.ts";
 import {
   applyTransform,
@@ -19,6 +19,7 @@ import {
   type Part,
   parseSigmaString,
   type StringTest,
+  toLowerCached,
 } from "./patterns.ts";
 import { compactJsonOf, leavesOf } from "./record-cache.ts";
 
@@ -101,7 +102,7 @@ export function compileEntry(key: string, raw: unknown, opts: EntryOptions): Com
   if (raw === null) {
     if (keyword) throw new EntryError("a keyword cannot be null", "value");
     if (mods.length > 0) throw new EntryError("null cannot take modifiers", "value");
-    return { test: (r) => anyAtPath(r, path, (v) => v === null || v === undefined) };
+    return { test: pathTester(path, (v) => v === null || v === undefined) };
   }
 
   if (op === "exists") return compileExists(mods, values, path, keyword);
@@ -189,7 +190,7 @@ export function compileEntry(key: string, raw: unknown, opts: EntryOptions): Com
     finalVariants.every((vs) => vs.every((p) => literalOf(p) !== undefined))
   ) {
     const set = new Set(finalVariants.flat().map((p) => literalOf(p)!.toLowerCase()));
-    if (set.size > 3) groups = [valueTest((s) => set.has(s) || set.has(s.toLowerCase()))];
+    if (set.size > 3) groups = [valueTest((s) => set.has(s) || set.has(toLowerCached(s)))];
   }
   const compiled = combine(groups, path, keyword, seen);
   return pin ? { ...compiled, pin } : compiled;
@@ -217,33 +218,36 @@ function combine(
   keyword: boolean,
   seen: Set<string>,
 ): CompiledEntry {
-  const search = keyword
-    ? (r: Record<string, unknown>, g: (v: unknown) => boolean) => {
-        const leaves = leavesOf(r);
-        for (let i = 0; i < leaves.length; i++) if (g(leaves[i])) return true;
-        return false;
-      }
-    : (r: Record<string, unknown>, g: (v: unknown) => boolean) => anyAtPath(r, path, g);
+  const tester = (g: (v: unknown) => boolean): RecordTest =>
+    keyword
+      ? (r) => {
+          const leaves = leavesOf(r);
+          for (let i = 0; i < leaves.length; i++) if (g(leaves[i])) return true;
+          return false;
+        }
+      : pathTester(path, g);
   let test: RecordTest;
   if (seen.has("all")) {
+    const each = groups.map(tester);
     test = (r) => {
-      for (let i = 0; i < groups.length; i++) if (!search(r, groups[i])) return false;
+      for (let i = 0; i < each.length; i++) if (!each[i](r)) return false;
       return true;
     };
   } else {
-    const one =
+    test = tester(
       groups.length === 1
         ? groups[0]
         : (v: unknown) => {
             for (let i = 0; i < groups.length; i++) if (groups[i](v)) return true;
             return false;
-          };
-    test = (r) => search(r, one);
+          },
+    );
   }
   if (seen.has("neq")) {
     if (keyword) throw new EntryError('"neq" needs a field');
     const base = test;
-    test = (r) => anyAtPath(r, path, (v) => v !== null && v !== undefined) && !base(r);
+    const present = pathTester(path, (v) => v !== null && v !== undefined);
+    test = (r) => present(r) && !base(r);
   }
   return { test };
 }
@@ -328,7 +332,7 @@ function fieldRefTest(
     throw new EntryError('"fieldref" takes a field name', isList ? i : "value");
   const refPath = splitPath(v);
   const cased = mods.includes("cased");
-  const fold = cased ? (s: string) => s : (s: string) => s.toLowerCase();
+  const fold = cased ? (s: string) => s : toLowerCached;
   const cmp =
     op === "contains"
       ? (a: string, b: string) => a.includes(b)

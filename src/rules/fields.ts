@@ -30,6 +30,25 @@ export function anyAtPath(node: unknown, path: readonly string[], test: ValueTes
   return walk(node, path, 0, test);
 }
 
+/**
+ * `anyAtPath` bound to one path and one test, compiled once. Descends plain objects in a loop and only
+ * falls back to the recursive walk when it meets an array on the way.
+ */
+export function pathTester(path: readonly string[], test: ValueTest): (record: unknown) => boolean {
+  const n = path.length;
+  return (record) => {
+    let cur: unknown = record;
+    for (let i = 0; i < n; i++) {
+      if (typeof cur !== "object" || cur === null) return test(undefined);
+      if (Array.isArray(cur)) return walk(cur, path, i, test);
+      const key = path[i];
+      if (!hasOwn.call(cur, key)) return test(undefined);
+      cur = (cur as Record<string, unknown>)[key];
+    }
+    return Array.isArray(cur) ? testTerminal(cur, test) : test(cur);
+  };
+}
+
 function walk(node: unknown, path: readonly string[], i: number, test: ValueTest): boolean {
   if (i === path.length) return testTerminal(node, test);
   if (Array.isArray(node)) {

@@ -93,10 +93,27 @@ function normalize(parts: readonly Part[], cased: boolean): (string | Wildcard)[
 
 export type StringTest = (s: string) => boolean;
 
+// Field values repeat across records (user agents, ARNs, event sources), and many rules lowercase the
+// same value: keep recent lowercased short strings instead of allocating a new one per rule per record.
+const LOWER_CACHE_LIMIT = 8192;
+const LOWER_CACHE_MAX_LENGTH = 512;
+const lowered = new Map<string, string>();
+
+export function toLowerCached(s: string): string {
+  if (s.length > LOWER_CACHE_MAX_LENGTH) return s.toLowerCase();
+  let l = lowered.get(s);
+  if (l === undefined) {
+    l = s.toLowerCase();
+    if (lowered.size >= LOWER_CACHE_LIMIT) lowered.clear();
+    lowered.set(s, l);
+  }
+  return l;
+}
+
 /** Compile a parsed value into a test on a field's string form. */
 export function compileStringTest(parts: readonly Part[], cased: boolean): StringTest {
   const n = normalize(parts, cased);
-  const fold = cased ? (s: string) => s : (s: string) => s.toLowerCase();
+  const fold = cased ? (s: string) => s : toLowerCached;
   if (n.length === 0) return (s) => s.length === 0;
   if (n.length === 1 && typeof n[0] === "string") {
     const lit = n[0];
@@ -105,7 +122,7 @@ export function compileStringTest(parts: readonly Part[], cased: boolean): Strin
     // Lowercasing only lengthens a string at U+0130 (İ), so a length mismatch settles most cases cheaply.
     return (s) =>
       s === lit ||
-      ((s.length === lit.length || (s.length < lit.length && hasDottedI(s))) && s.toLowerCase() === lit);
+      ((s.length === lit.length || (s.length < lit.length && hasDottedI(s))) && toLowerCached(s) === lit);
   }
   if (n.length === 1 && n[0] === ANY) return () => true;
   const onlyStars = n.every((p) => typeof p === "string" || p === ANY);

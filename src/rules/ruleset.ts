@@ -1,32 +1,63 @@
 // A set of compiled rules indexed by what nearly every CloudTrail rule pins (eventName, eventSource),
-// so a record is only tried against the rules that could match it.
+// so a record is only tried against the rules that could match it, and those rules skip the checks
+// the index has already made.
+import type { RecordTest } from "./entry.ts";
+import { toLowerCached } from "./patterns.ts";
 import { resetRecordCache } from "./record-cache.ts";
 import type { CompiledRule } from "./types.ts";
 
 const NONE: readonly CompiledRule[] = Object.freeze([]);
 const hasOwn = Object.prototype.hasOwnProperty;
-const LOWER_CACHE_LIMIT = 10_000;
+
+interface Entry {
+  rule: CompiledRule;
+  /** The rule's test, specialised for records that reached it through the index. */
+  test: RecordTest;
+}
+
+interface NameBucket {
+  /** Rules that pin this eventName and no eventSource. */
+  any: Entry[];
+  /** Rules that pin this eventName and an eventSource, by lowercased source. */
+  bySource: Map<string, Entry[]>;
+}
 
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
-  /** Rules that pin eventName, by lowercased name. */
-  private readonly byName = new Map<string, CompiledRule[]>();
+  private readonly byName = new Map<string, NameBucket>();
   /** Rules that pin eventSource but not eventName, by lowercased source. */
-  private readonly bySource = new Map<string, CompiledRule[]>();
+  private readonly bySource = new Map<string, Entry[]>();
   /** Rules that pin neither: tried on every record. */
-  private readonly always: CompiledRule[] = [];
+  private readonly always: Entry[] = [];
   private readonly order = new Map<CompiledRule, number>();
-  /** eventName/eventSource values repeat endlessly; lowercase each once. */
-  private readonly lower = new Map<string, string>();
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = Object.freeze([...rules]);
-    this.rules.forEach((r, i) => {
-      this.order.set(r, i);
-      if (r.pins.eventName) for (const n of r.pins.eventName) push(this.byName, n, r);
-      else if (r.pins.eventSource) for (const s of r.pins.eventSource) push(this.bySource, s, r);
-      else this.always.push(r);
+    this.rules.forEach((rule, i) => {
+      this.order.set(rule, i);
+      const { eventName, eventSource } = rule.pins;
+      if (eventName && eventSource) {
+        const entry = { rule, test: rule.specialize(["eventName", "eventSource"]) };
+        for (const n of eventName) for (const s of eventSource) push(this.bucket(n).bySource, s, entry);
+      } else if (eventName) {
+        const entry = { rule, test: rule.specialize(["eventName"]) };
+        for (const n of eventName) this.bucket(n).any.push(entry);
+      } else if (eventSource) {
+        const entry = { rule, test: rule.specialize(["eventSource"]) };
+        for (const s of eventSource) push(this.bySource, s, entry);
+      } else {
+        this.always.push({ rule, test: rule.test });
+      }
     });
+  }
+
+  private bucket(name: string): NameBucket {
+    let b = this.byName.get(name);
+    if (!b) {
+      b = { any: [], bySource: new Map() };
+      this.byName.set(name, b);
+    }
+    return b;
   }
 
   /** Rules matching one CloudTrail record (a parsed JSON object), in rule order. Hot path. */
@@ -35,14 +66,22 @@ export class RuleSet {
     const name = hasOwn.call(record, "eventName") ? record.eventName : undefined;
     const source = hasOwn.call(record, "eventSource") ? record.eventSource : undefined;
     if (!indexable(name) || !indexable(source)) return this.scanAll(record);
+    const lcSource = typeof source === "string" ? toLowerCached(source) : undefined;
     let out: CompiledRule[] | undefined;
     let lists = 0;
-    const byName = typeof name === "string" ? this.byName.get(this.lc(name)) : undefined;
-    if (byName) {
-      lists++;
-      out = matching(byName, record, out);
+    const bucket = typeof name === "string" ? this.byName.get(toLowerCached(name)) : undefined;
+    if (bucket) {
+      if (bucket.any.length) {
+        lists++;
+        out = matching(bucket.any, record, out);
+      }
+      const both = lcSource === undefined ? undefined : bucket.bySource.get(lcSource);
+      if (both) {
+        lists++;
+        out = matching(both, record, out);
+      }
     }
-    const bySource = typeof source === "string" ? this.bySource.get(this.lc(source)) : undefined;
+    const bySource = lcSource === undefined ? undefined : this.bySource.get(lcSource);
     if (bySource) {
       lists++;
       out = matching(bySource, record, out);
@@ -58,17 +97,14 @@ export class RuleSet {
 
   /** A record whose eventName/eventSource is neither a string nor absent bypasses the index. */
   private scanAll(record: Record<string, unknown>): readonly CompiledRule[] {
-    return matching(this.rules, record, undefined) ?? NONE;
-  }
-
-  private lc(s: string): string {
-    let l = this.lower.get(s);
-    if (l === undefined) {
-      l = s.toLowerCase();
-      if (this.lower.size >= LOWER_CACHE_LIMIT) this.lower.clear();
-      this.lower.set(s, l);
+    let out: CompiledRule[] | undefined;
+    for (const rule of this.rules) {
+      if (rule.test(record)) {
+        if (out) out.push(rule);
+        else out = [rule];
+      }
     }
-    return l;
+    return out ?? NONE;
   }
 }
 
@@ -78,23 +114,19 @@ function indexable(v: unknown): boolean {
 }
 
 /** Appends the rules of `list` that match; allocates the result only on the first match. */
-function matching(
-  list: readonly CompiledRule[],
-  record: Record<string, unknown>,
-  out: CompiledRule[] | undefined,
-): CompiledRule[] | undefined {
+function matching(list: readonly Entry[], record: Record<string, unknown>, out: CompiledRule[] | undefined) {
   for (let i = 0; i < list.length; i++) {
     if (list[i].test(record)) {
-      if (out) out.push(list[i]);
-      else out = [list[i]];
+      if (out) out.push(list[i].rule);
+      else out = [list[i].rule];
     }
   }
   return out;
 }
 
-function push(m: Map<string, CompiledRule[]>, key: string, r: CompiledRule): void {
+function push(m: Map<string, Entry[]>, key: string, e: Entry): void {
   const list = m.get(key);
   if (list) {
-    if (!list.includes(r)) list.push(r);
-  } else m.set(key, [r]);
+    if (!list.some((x) => x.rule === e.rule)) list.push(e);
+  } else m.set(key, [e]);
 }

@@ -42,4 +42,9 @@ export interface CompiledRule {
   matches(record: Record<string, unknown>): boolean;
   /** The compiled detection, without the per-record reset that `matches` does (RuleSet's hot path). */
   readonly test: RecordTest;
+  /**
+   * `test` for records the caller has already checked against `pins` on the given fields (the index
+   * does): entries those checks imply are left out. Gives the same answer as `test` on such records.
+   */
+  specialize(implied: readonly ("eventName" | "eventSource")[]): RecordTest;
 }

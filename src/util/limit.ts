@@ -30,3 +30,30 @@ export async function mapLimit<T, R>(
   const limit = createLimiter(max);
   return Promise.all(items.map((item, i) => limit(() => fn(item, i))));
 }
+
+/**
+ * Run fn over items with at most `max` calls in flight, without creating a promise per item up
+ * front: memory stays bounded however many items there are.
+ */
+export async function forEachBounded<T>(
+  items: Iterable<T>,
+  max: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  const inFlight = new Set<Promise<unknown>>();
+  let failure: unknown;
+  for (const item of items) {
+    if (failure) break;
+    const p: Promise<unknown> = fn(item).then(
+      () => inFlight.delete(p),
+      (err) => {
+        failure ??= err;
+        inFlight.delete(p);
+      },
+    );
+    inFlight.add(p);
+    if (inFlight.size >= max) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+}

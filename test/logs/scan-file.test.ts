@@ -34,6 +34,29 @@ describe("scanning a file:// source", () => {
     );
   });
 
+  it("writes detection lines that match the schema and announces each after it is written", async () => {
+    const { config } = folderWithLogs();
+    const announced: string[] = [];
+    await runScan({
+      config,
+      detector: eventNameDetector(),
+      onDetection: (d) => {
+        assert.ok(readDetections(config).some((line) => line.id === d.id));
+        announced.push(d.eventID);
+      },
+    });
+    assert.deepEqual(announced.sort(), ["e1", "e3", "e4"]);
+    const validate = validatorFor("scan-report");
+    const report = {
+      schemaVersion: 1,
+      tool: { name: "trailwarden", version: "0" },
+      rules: { loaded: 1, problems: [] },
+      summary: JSON.parse(JSON.stringify(await runScan({ config, detector: eventNameDetector() }))),
+      detections: readDetections(config),
+    };
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+  });
+
   it("reads nothing again on a second run", async () => {
     const { config } = folderWithLogs();
     await runScan({ config, detector: eventNameDetector() });

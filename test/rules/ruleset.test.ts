@@ -79,4 +79,37 @@ describe("RuleSet", () => {
       ["stop", "any-ct"],
     );
   });
+
+  it("pins the intersection of event names across AND and matches only inside it", () => {
+    const r = named("both", "a:\n  eventName: [A, B]\nb:\n  eventName: [B, C]\ncondition: a and b");
+    assert.deepEqual([...(r.pins.eventName ?? [])], ["b"]);
+    const only = new RuleSet([r]);
+    assert.deepEqual(only.evaluate({ eventName: "A" }), []);
+    assert.deepEqual(
+      only.evaluate({ eventName: "b" }).map((x) => x.id),
+      ["both"],
+    );
+  });
+
+  it("keeps the checks of a selection that the condition negates", () => {
+    const r = named(
+      "neg",
+      "sel:\n  eventName: A\nfilter:\n  eventName: A\n  userAgent: bad\ncondition: sel and not filter",
+    );
+    const only = new RuleSet([r]);
+    assert.deepEqual(only.evaluate({ eventName: "A", userAgent: "bad" }), []);
+    assert.equal(only.evaluate({ eventName: "A", userAgent: "good" }).length, 1);
+  });
+
+  it("gives the specialised test the same answers as the full test on indexed records", () => {
+    const r = named(
+      "spec",
+      "sel:\n  eventSource: s3.amazonaws.com\n  eventName: [PutBucketPolicy, DeleteBucketPolicy]\n  userAgent|contains: cli\ncondition: sel",
+    );
+    const fast = r.specialize(["eventName", "eventSource"]);
+    for (const userAgent of ["aws-cli/2", "console"]) {
+      const rec = { eventSource: "s3.amazonaws.com", eventName: "PutBucketPolicy", userAgent };
+      assert.equal(fast(rec), r.test(rec), userAgent);
+    }
+  });
 });

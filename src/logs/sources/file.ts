@@ -4,6 +4,7 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FileMark } from "../../state/store.ts";
+import { forEachBounded } from "../../util/limit.ts";
 import { type LogFileRef, processLogFile } from "../processor.ts";
 import { isJsonLinesName } from "../reader.ts";
 import { type SourceSummary, sourceSummary } from "../summary.ts";
@@ -28,7 +29,7 @@ export function localRef(path: string, size: number, mtimeMs: number): LogFileRe
     logFile: path,
     sig: `${size}:${Math.trunc(mtimeMs)}`,
     lines: isJsonLinesName(path),
-    open: async () => createReadStream(path, { highWaterMark: 256 * 1024 }),
+    open: async () => createReadStream(path, { highWaterMark: 64 * 1024 }),
   };
 }
 
@@ -72,15 +73,14 @@ export class FileSource implements LogSource {
     const listing = await listLocalLogs(this.dir);
     summary.files.ignored += listing.ignored;
     this.seen = new Set(listing.files.map((f) => f.ref.key));
-    await Promise.all(
-      listing.files.map(async ({ ref }) => {
-        if (ctx.state.isDone(ref.key, ref.sig)) {
-          summary.files.skipped++;
-          return;
-        }
-        await ctx.limit(() => processLogFile(ctx, ref, summary));
-      }),
-    );
+    // A window twice the read concurrency keeps the limiter busy without a promise per file.
+    await forEachBounded(listing.files, 2 * ctx.config.logs.concurrency, async ({ ref }) => {
+      if (ctx.state.isDone(ref.key, ref.sig)) {
+        summary.files.skipped++;
+        return;
+      }
+      await ctx.limit(() => processLogFile(ctx, ref, summary));
+    });
     return summary;
   }
 

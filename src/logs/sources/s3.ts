@@ -5,7 +5,6 @@
 // remembered in the state store and skipped.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { FileMark } from "../../state/store.ts";
-import type { Limiter } from "../../util/limit.ts";
 import { type FileOutcome, type LogFileRef, processLogFile } from "../processor.ts";
 import { type LogKind, logFolder, minKey, parseLogKey, parseS3Url, startAfterFor } from "../s3-layout.ts";
 import { type SourceSummary, sourceSummary } from "../summary.ts";

@@ -1,0 +1,281 @@
+// Rule engine benchmarks (`npm run bench:rules`). Prints figures; never asserts on time.
+//  1. Throughput: >= 500k realistic records in .json.gz files, with the shipped rules (./rules) plus the
+//     57 SigmaHQ CloudTrail rules, against the floor (gunzip + JSON.parse + a walk, no rules), same run.
+//  2. Scaling: 1,000 generated rule variants against 10, over the same in-memory records.
+//  3. Memory: peak RSS of a scan over N and 4N files, each in a fresh process.
+// Every figure is the median of BENCH_RUNS repetitions (default 5). BENCH_RECORDS sets the record count.
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { type CompiledRule, compileRuleText, loadRules, RuleSet } from "../src/rules/index.ts";
+
+const repo = fileURLToPath(new URL("../", import.meta.url));
+const corpus = join(repo, "../shared/corpus");
+const samplesDir = join(corpus, "cloudtrail-samples/invictus-aws-dataset");
+const sigmaRules = join(corpus, "sigma-cloudtrail/rules");
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 500_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const PER_FILE = 1000;
+
+type Rec = Record<string, unknown>;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+function readSamples(): Rec[] {
+  return readdirSync(samplesDir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .flatMap((f) => JSON.parse(readFileSync(join(samplesDir, f), "utf8")).Records as Rec[]);
+}
+
+/** Write RECORDS records as .json.gz files of PER_FILE records: samples with fresh ids, times and IPs. */
+function writeLogFiles(dir: string, samples: Rec[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const base = Date.parse("2026-11-01T00:00:00Z");
+  let n = 0;
+  for (let f = 0; n < RECORDS; f++) {
+    const records: Rec[] = [];
+    for (let i = 0; i < PER_FILE && n < RECORDS; i++, n++) {
+      const s = samples[(n * 7919) % samples.length];
+      records.push({
+        ...s,
+        eventID: randomUUID(),
+        eventTime: new Date(base + n * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        sourceIPAddress:
+          typeof s.sourceIPAddress === "string" && /^\d/.test(s.sourceIPAddress)
+            ? `198.51.${(n >> 8) & 255}.${n & 255}`
+            : s.sourceIPAddress,
+      });
+    }
+    const file = join(
+      dir,
+      `123456789012_CloudTrail_us-east-1_20261101T${String(f).padStart(4, "0")}Z_bench.json.gz`,
+    );
+    writeFileSync(file, gzipSync(JSON.stringify({ Records: records })));
+    files.push(file);
+  }
+  return files;
+}
+
+/** The floor: what any scan pays without rules. Returns records seen (and a checksum so nothing is skipped). */
+function scanFloor(files: string[]): { records: number; check: number } {
+  let records = 0;
+  let check = 0;
+  for (const f of files) {
+    const doc = JSON.parse(gunzipSync(readFileSync(f)).toString("utf8")) as { Records: Rec[] };
+    const list = doc.Records;
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i].eventName;
+      check += typeof name === "string" ? name.length : 0;
+      records++;
+    }
+  }
+  return { records, check };
+}
+
+function scanWithRules(
+  files: string[],
+  ruleSet: RuleSet,
+): { records: number; check: number; detections: number } {
+  let records = 0;
+  let check = 0;
+  let detections = 0;
+  for (const f of files) {
+    const doc = JSON.parse(gunzipSync(readFileSync(f)).toString("utf8")) as { Records: Rec[] };
+    const list = doc.Records;
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i].eventName;
+      check += typeof name === "string" ? name.length : 0;
+      detections += ruleSet.evaluate(list[i]).length;
+      records++;
+    }
+  }
+  return { records, check, detections };
+}
+
+function time<T>(fn: () => T): { ms: number; result: T } {
+  const t0 = performance.now();
+  const result = fn();
+  return { ms: performance.now() - t0, result };
+}
+
+async function throughput(files: string[]): Promise<void> {
+  const shipped = existsSync(join(repo, "rules")) ? await loadRules([join(repo, "rules")]) : undefined;
+  const sigma = await loadRules([sigmaRules]);
+  const rules = [...(shipped?.ruleSet.rules ?? []), ...sigma.ruleSet.rules];
+  const ruleSet = new RuleSet(rules);
+  console.log(
+    `\n1. Throughput: ${fmt(RECORDS)} records in ${files.length} .json.gz files; ${shipped?.ruleSet.rules.length ?? 0} shipped rules (./rules${shipped?.problems.length ? `, ${shipped.problems.length} problems` : ""}) + ${sigma.ruleSet.rules.length} SigmaHQ rules`,
+  );
+  scanFloor(files.slice(0, 20)); // warm-up
+  scanWithRules(files.slice(0, 20), ruleSet);
+  const floor: number[] = [];
+  const withRules: number[] = [];
+  let detections = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const a = time(() => scanFloor(files));
+    const b = time(() => scanWithRules(files, ruleSet));
+    if (a.result.check !== b.result.check) throw new Error("floor and rule scans saw different records");
+    floor.push((a.result.records / a.ms) * 1000);
+    withRules.push((b.result.records / b.ms) * 1000);
+    detections = b.result.detections;
+    console.log(`   run ${r + 1}: floor ${fmt(floor[r])} rec/s, with rules ${fmt(withRules[r])} rec/s`);
+  }
+  const f = median(floor);
+  const w = median(withRules);
+  console.log(`   median floor (gunzip + JSON.parse + walk): ${fmt(f)} records/s`);
+  console.log(
+    `   median with rules:                         ${fmt(w)} records/s (${fmt(detections)} detections per run)`,
+  );
+  console.log(`   ratio with rules / floor: ${(w / f).toFixed(3)} (goal >= 0.8)`);
+}
+
+/**
+ * Rule variants as an author would write them: each pins a real event name from the samples (so about
+ * four variants run on every record) and adds a condition on another field that rarely holds, as
+ * detections are rare. One in a hundred pins nothing and is tried on every record.
+ */
+function generatedRules(count: number, samples: Rec[]): CompiledRule[] {
+  const pairs = [...new Set(samples.map((s) => `${s.eventSource}|${s.eventName}`))].sort();
+  const rules: CompiledRule[] = [];
+  for (let i = 0; i < count; i++) {
+    const [source, name] = pairs[i % pairs.length].split("|");
+    let detection: string;
+    if (i % 100 === 99) {
+      // One in a hundred pins nothing and is tried on every record.
+      detection = `selection:\n    userAgent|contains: 'scanner-${i}'\n  condition: selection`;
+    } else {
+      const filter = [
+        "userAgent|contains: 'tool-",
+        "sourceIPAddress|startswith: '10.",
+        "userIdentity.arn|endswith: ':user/u",
+      ][i % 3];
+      detection = `selection:\n    eventSource: '${source}'\n    eventName: '${name}'\n  suspicious:\n    ${filter}${i}'\n  condition: selection and suspicious`;
+    }
+    const text = `title: Variant ${i}\nid: variant-${i}\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  ${detection}\nlevel: low\n`;
+    const { rule, problems } = compileRuleText(text, `variant-${i}.yml`);
+    if (!rule) throw new Error(JSON.stringify(problems));
+    rules.push(rule);
+  }
+  return rules;
+}
+
+function scaling(samples: Rec[], files: string[]): void {
+  const all = generatedRules(1000, samples);
+  const small = new RuleSet(all.slice(0, 10));
+  const large = new RuleSet(all);
+  // End to end: the scan a user runs (gunzip + JSON.parse + evaluate), over a fifth of the files.
+  const subset = files.slice(0, Math.max(1, Math.floor(files.length / 5)));
+  scanWithRules(subset.slice(0, 10), small);
+  scanWithRules(subset.slice(0, 10), large);
+  const s10: number[] = [];
+  const s1000: number[] = [];
+  let records = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const a = time(() => scanWithRules(subset, small));
+    const b = time(() => scanWithRules(subset, large));
+    records = a.result.records;
+    s10.push(a.ms);
+    s1000.push(b.ms);
+  }
+  console.log(
+    `\n2. Scaling: 10 vs 1,000 generated rule variants (${all.filter((r) => !r.pins.eventName).length} of the 1,000 pin nothing)`,
+  );
+  console.log(`   scan of ${fmt(records)} records (gunzip + JSON.parse + evaluate):`);
+  console.log(
+    `     10 rules: ${median(s10).toFixed(0)} ms; 1,000 rules: ${median(s1000).toFixed(0)} ms (medians)`,
+  );
+  console.log(`     ratio 1,000 / 10 rules: ${(median(s1000) / median(s10)).toFixed(2)}x (goal <= 1.5x)`);
+  // Evaluation alone, over records already parsed: the rule engine's own cost, without the floor.
+  const parsed: Rec[] = [];
+  for (let i = 0; i < 200_000; i++) parsed.push(samples[(i * 7919) % samples.length]);
+  const run = (set: RuleSet) => {
+    let d = 0;
+    for (let i = 0; i < parsed.length; i++) d += set.evaluate(parsed[i]).length;
+    return d;
+  };
+  run(small);
+  run(large);
+  const e10: number[] = [];
+  const e1000: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    e10.push(time(() => run(small)).ms);
+    e1000.push(time(() => run(large)).ms);
+  }
+  const per = (ms: number) => ((ms * 1000) / parsed.length).toFixed(2);
+  console.log(`   evaluation only, ${fmt(parsed.length)} parsed records:`);
+  console.log(
+    `     10 rules: ${median(e10).toFixed(0)} ms (${per(median(e10))} us/record); 1,000 rules: ${median(e1000).toFixed(0)} ms (${per(median(e1000))} us/record)`,
+  );
+}
+
+function rssChild(dir: string, count: number): number {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--rss-child", dir, String(count)],
+    { encoding: "utf8", cwd: repo },
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  return Number(r.stdout.trim());
+}
+
+function memory(dir: string, files: string[]): void {
+  const n = Math.max(1, Math.floor(files.length / 4));
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    small.push(rssChild(dir, n));
+    large.push(rssChild(dir, 4 * n));
+  }
+  const mb = (kb: number) => (kb / 1024).toFixed(1);
+  console.log(
+    `\n3. Memory: peak RSS of a scan with the SigmaHQ rules, one file at a time, fresh process each`,
+  );
+  console.log(`   ${n} files: ${mb(median(small))} MiB; ${4 * n} files: ${mb(median(large))} MiB (medians)`);
+  console.log(
+    `   ratio 4N / N: ${(median(large) / median(small)).toFixed(2)} (goal: no growth with file count)`,
+  );
+}
+
+async function child(dir: string, count: number): Promise<void> {
+  const { ruleSet } = await loadRules([sigmaRules]);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".json.gz"))
+    .sort()
+    .slice(0, count)
+    .map((f) => join(dir, f));
+  scanWithRules(files, ruleSet);
+  process.stdout.write(`${process.resourceUsage().maxRSS}\n`);
+}
+
+async function main(): Promise<void> {
+  const at = process.argv.indexOf("--rss-child");
+  if (at >= 0) return child(process.argv[at + 1], Number(process.argv[at + 2]));
+  const samples = readSamples();
+  const dir = join(tmpdir(), `trailwarden-bench-rules-${process.pid}`);
+  console.log(`node ${process.version}; ${RUNS} runs per measurement; medians`);
+  try {
+    const t = time(() => writeLogFiles(dir, samples));
+    console.log(
+      `wrote ${t.result.length} files (${fmt(RECORDS)} records) to ${dir} in ${(t.ms / 1000).toFixed(1)} s`,
+    );
+    await throughput(t.result);
+    scaling(samples, t.result);
+    memory(dir, t.result);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

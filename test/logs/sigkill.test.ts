@@ -1,0 +1,142 @@
+// Kills the real CLI with SIGKILL at random points while it reads many files, restarts it until it
+// finishes, and checks the output holds exactly the detections of one clean run.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { logBody, readDetections, record, tempDir, testConfig } from "./support.ts";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const rules = fileURLToPath(new URL("../fixtures/ingest-rules/", import.meta.url));
+
+/** mulberry32: the kill points are the same on every run of the test. */
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function writeLogs(dir: string, files: number): void {
+  for (let f = 0; f < files; f++) {
+    const sub = join(dir, `day${f % 7}`);
+    mkdirSync(sub, { recursive: true });
+    const records = [];
+    for (let r = 0; r < 20; r++) {
+      const n = f * 20 + r;
+      const name = n % 9 === 0 ? "StopLogging" : n % 13 === 0 ? "DeleteTrail" : "DescribeTrails";
+      records.push(record(`ev-${n}`, name, { eventSource: "cloudtrail.amazonaws.com" }));
+    }
+    // Every tenth file repeats a record of the file before (two trails delivering the same event).
+    if (f % 10 === 9)
+      records.push(record(`ev-${(f - 1) * 20}`, "StopLogging", { eventSource: "cloudtrail.amazonaws.com" }));
+    writeFileSync(join(sub, `log-${String(f).padStart(4, "0")}.json.gz`), logBody(records));
+  }
+}
+
+function detectionsIn(dir: string) {
+  const config = testConfig(dir);
+  config.output.dir = join(dir, "out");
+  return readDetections(config);
+}
+
+function configFile(dir: string, logs: string): string {
+  const file = join(dir, "config.yaml");
+  writeFileSync(
+    file,
+    `rules: [${JSON.stringify(rules)}]\nlogs:\n  sources: ["file://${logs}"]\n  concurrency: 4\nstate:\n  dir: ./state\noutput:\n  dir: ./out\nlogLevel: error\n`,
+  );
+  return file;
+}
+
+/** Lines in the state journal: each one is a file marked done (or a cursor, or recovered ids). */
+function journalLines(dir: string): number {
+  try {
+    const text = readFileSync(join(dir, "state", "journal.jsonl"), "utf8");
+    let n = 0;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs the CLI; with killAfterLines, SIGKILLs it once the journal has grown by that many lines. */
+function runCli(config: string, killAfterLines?: number): Promise<{ code: number | null; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli/main.ts",
+        "scan",
+        "--config",
+        config,
+        "--output",
+        `${config}.summary.json`,
+      ],
+      {
+        cwd: repo,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    const dir = dirname(config);
+    const start = journalLines(dir);
+    const timer =
+      killAfterLines === undefined
+        ? undefined
+        : setInterval(() => {
+            if (journalLines(dir) - start >= killAfterLines) child.kill("SIGKILL");
+          }, 2);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      if (timer) clearInterval(timer);
+      if (code !== null && code !== 0) reject(new Error(`scan exited ${code}: ${stderr}`));
+      else resolve({ code, killed: signal === "SIGKILL" });
+    });
+  });
+}
+
+describe("a scan killed with SIGKILL", () => {
+  it("ends, after restarts, with exactly the detections of one clean run", { timeout: 600_000 }, async () => {
+    const base = tempDir("tw-sigkill-");
+    const logs = join(base, "logs");
+    writeLogs(logs, 600);
+
+    const cleanDir = join(base, "clean");
+    mkdirSync(cleanDir);
+    await runCli(configFile(cleanDir, logs));
+    const clean = detectionsIn(cleanDir).map((d) => d.id);
+    const expected = new Set(clean);
+    assert.equal(clean.length, expected.size, "a clean run writes no duplicates");
+    assert.ok(expected.size > 100);
+
+    const killedDir = join(base, "killed");
+    mkdirSync(killedDir);
+    const config = configFile(killedDir, logs);
+    const random = prng(20261124);
+    let kills = 0;
+    for (let attempt = 0; attempt < 40; attempt++) {
+      // The first restarts are killed at random points; later ones may run to the end.
+      const killAt = attempt < 12 ? 1 + Math.floor(random() * 120) : undefined;
+      const { killed } = await runCli(config, killAt);
+      if (killed) kills++;
+      else break;
+    }
+    assert.ok(kills >= 3, `the scan was killed mid-way (${kills} kills)`);
+    const after = detectionsIn(killedDir).map((d) => d.id);
+    assert.equal(after.length, new Set(after).size, "no detection is duplicated");
+    assert.deepEqual([...after].sort(), [...expected].sort());
+  });
+});
