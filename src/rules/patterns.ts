@@ -99,7 +99,18 @@ const LOWER_CACHE_LIMIT = 8192;
 const LOWER_CACHE_MAX_LENGTH = 512;
 const lowered = new Map<string, string>();
 
+let lastIn = "";
+let lastOut = "";
+
 export function toLowerCached(s: string): string {
+  // Several rules in a row usually look at the same value of the same record.
+  if (s === lastIn) return lastOut;
+  lastIn = s;
+  lastOut = lowerOf(s);
+  return lastOut;
+}
+
+function lowerOf(s: string): string {
   if (s.length > LOWER_CACHE_MAX_LENGTH) return s.toLowerCase();
   let l = lowered.get(s);
   if (l === undefined) {
@@ -111,6 +122,24 @@ export function toLowerCached(s: string): string {
 }
 
 /** Compile a parsed value into a test on a field's string form. */
+/**
+ * Compare `s[start .. start + lit.length)` with a lowercase literal, folding ASCII capitals on the way.
+ * Returns undefined when that part of `s` holds a non-ASCII character: the caller then lowercases the
+ * whole string, which is exact for every script. Most CloudTrail values are ASCII, so this rarely
+ * allocates.
+ */
+function asciiFoldedAt(s: string, start: number, lit: string): boolean | undefined {
+  let equal = true;
+  for (let i = 0; i < lit.length; i++) {
+    const a = s.charCodeAt(start + i);
+    if (a > 127) return undefined;
+    const b = lit.charCodeAt(i);
+    if (equal && a !== b && !(a >= 65 && a <= 90 && a + 32 === b)) equal = false;
+  }
+  return equal;
+}
+
+/** Compile a parsed value into a test on a field's string form. */
 export function compileStringTest(parts: readonly Part[], cased: boolean): StringTest {
   const n = normalize(parts, cased);
   const fold = cased ? (s: string) => s : toLowerCached;
@@ -118,21 +147,31 @@ export function compileStringTest(parts: readonly Part[], cased: boolean): Strin
   if (n.length === 1 && typeof n[0] === "string") {
     const lit = n[0];
     if (cased) return (s) => s === lit;
-    const hasDottedI = (s: string) => s.includes("\u0130");
-    // Lowercasing only lengthens a string at U+0130 (İ), so a length mismatch settles most cases cheaply.
-    return (s) =>
-      s === lit ||
-      ((s.length === lit.length || (s.length < lit.length && hasDottedI(s))) && toLowerCached(s) === lit);
+    return (s) => {
+      if (s === lit) return true;
+      if (s.length === lit.length) return asciiFoldedAt(s, 0, lit) ?? toLowerCached(s) === lit;
+      // Lowercasing only lengthens a string at U+0130 (İ); otherwise different lengths never match.
+      return s.length < lit.length && s.includes("\u0130") && toLowerCached(s) === lit;
+    };
   }
   if (n.length === 1 && n[0] === ANY) return () => true;
   const onlyStars = n.every((p) => typeof p === "string" || p === ANY);
   if (onlyStars && n.length === 2) {
     if (n[1] === ANY) {
       const lit = n[0] as string;
-      return (s) => fold(s).startsWith(lit);
+      if (cased) return (s) => s.startsWith(lit);
+      return (s) =>
+        (s.length >= lit.length ? asciiFoldedAt(s, 0, lit) : s.includes("\u0130") ? undefined : false) ??
+        toLowerCached(s).startsWith(lit);
     }
     const lit = n[1] as string;
-    return (s) => fold(s).endsWith(lit);
+    if (cased) return (s) => s.endsWith(lit);
+    return (s) =>
+      (s.length >= lit.length
+        ? asciiFoldedAt(s, s.length - lit.length, lit)
+        : s.includes("\u0130")
+          ? undefined
+          : false) ?? toLowerCached(s).endsWith(lit);
   }
   if (onlyStars && n.length === 3 && n[0] === ANY && n[2] === ANY) {
     const lit = n[1] as string;

@@ -172,4 +172,20 @@ describe("value matching", () => {
     assert.equal(r.matches({ a: "alpha", b: { c: "beta" } }), true);
     assert.equal(r.matches({ a: "alpha" }), false);
   });
+
+  it("compares non-ASCII letters case-insensitively", () => {
+    assert.equal(matches("userAgent: 'ÉTÉ'", { userAgent: "été" }), true);
+    assert.equal(matches("userAgent|startswith: 'ÄB'", { userAgent: "äbc" }), true);
+    assert.equal(matches("userAgent|endswith: 'ÖZ'", { userAgent: "xöz" }), true);
+    assert.equal(matches("userAgent|endswith: 'ÖZ'", { userAgent: "xoz" }), false);
+  });
+
+  it("compares ASCII capitals in a prefix or suffix without regard to case", () => {
+    assert.equal(
+      matches("userIdentity.arn|endswith: ':USER/Bob'", { userIdentity: { arn: "arn:aws:iam::1:user/bob" } }),
+      true,
+    );
+    assert.equal(matches("eventName|startswith: 'describe'", { eventName: "DescribeInstances" }), true);
+    assert.equal(matches("eventName|startswith: 'describe'", { eventName: "Describ" }), false);
+  });
 });
