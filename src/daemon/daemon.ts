@@ -50,7 +50,7 @@ export class Daemon {
   private server?: StatusServer;
   private readonly intervals: Record<JobName, number>;
   private readonly now: () => Date;
-  /** The report and summary of the last successful runs of this process. */
+  /** The last audit report and scan summary this process wrote. */
   lastAuditReport?: AuditReportView;
   lastScanSummary?: ScanSummaryView;
   private stopping = false;
@@ -249,6 +249,9 @@ export class Daemon {
   private restoreRuns(): void {
     try {
       loadRunHistory(this.o.config.state.dir, Object.values(this.jobs));
+      for (const j of Object.values(this.jobs))
+        if (j.lastSuccess)
+          this.o.metrics.lastSuccess.set({ job: j.name }, j.lastSuccess.finishedAt.getTime() / 1000);
     } catch (err) {
       this.o.logger.warn("daemon state unreadable; starting without run history", {
         error: (err as Error).message,

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { validatorFor } from "../../src/config/schema.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
+import { cloudTrailState } from "../endpoint/services/cloudtrail.ts";
 import { ctKey, logBody, record } from "../logs/support.ts";
 import { AuditWorld } from "../support/audit-world.ts";
 import { DaemonProcess, daemonSetup, waitUntil } from "../support/daemon-process.ts";
@@ -281,6 +282,37 @@ test("a second daemon on the same state directory refuses to start, naming the o
   const second = start(setup.configFile);
   assert.equal(await second.exit(), 2);
   assert.match(second.stderr, new RegExp(`another daemon runs on .*in use by process ${d.pid}`));
+  d.signal("SIGTERM");
+  assert.equal(await d.exit(), 0);
+});
+
+test("a finding that changes status between ticks is appended to events.jsonl, and so is its fix", async () => {
+  const trail = [...cloudTrailState(ep.world, ACCOUNT).trails.values()][0];
+  const setup = daemonSetup(ep, "");
+  const d = start(setup.configFile);
+  const events = () => {
+    const file = join(setup.reports, "events.jsonl");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; check: string; resource?: string; report: string });
+  };
+  try {
+    await waitUntil(() => existsSync(join(setup.reports, "latest-audit.json")), "the baseline audit");
+    trail.isLogging = false;
+    await waitUntil(
+      () => events().some((e) => e.kind === "new-fail" && e.check === "trail-logging"),
+      "new-fail",
+    );
+    trail.isLogging = true;
+    await waitUntil(() => events().some((e) => e.kind === "fixed" && e.check === "trail-logging"), "fixed");
+  } finally {
+    trail.isLogging = true;
+  }
+  const failed = events().find((e) => e.kind === "new-fail" && e.check === "trail-logging")!;
+  assert.equal(failed.resource, `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`);
+  assert.ok(existsSync(join(setup.reports, failed.report)), "the event names the report that shows it");
   d.signal("SIGTERM");
   assert.equal(await d.exit(), 0);
 });
