@@ -251,6 +251,7 @@ test("a failing webhook loses no detection: each is delivered once it recovers, 
     assert.ok(d.lines.some((l) => l.msg === "notification failed; will retry"));
     assert.ok(!d.stderr.includes(secret), "the header value is never logged");
     assert.ok(!d.stderr.includes("tokenpath42"), "the webhook URL's path is never logged");
+    assert.ok(!d.stderr.includes(env.AWS_SECRET_ACCESS_KEY), "the AWS secret key is never logged");
   } finally {
     await hook.stop();
   }
