@@ -192,3 +192,20 @@ test("a bad log file alone does not fail the scan", () => {
   };
   assert.equal(scanRunFailure(bad), undefined);
 });
+
+test("start() runs each job at once unless schedule.runOnStart is false", async () => {
+  for (const runOnStart of [true, false]) {
+    const c = config();
+    c.schedule = { ...c.schedule, audit: "0 0 1 1 *", scan: "0 0 1 1 *", runOnStart };
+    const daemon = new Daemon({
+      config: c,
+      backends: backends(),
+      logger: silentLogger,
+      metrics: new DaemonMetrics(),
+    });
+    daemon.start();
+    assert.equal(daemon.jobs.audit.running, runOnStart);
+    assert.equal(daemon.jobs.scan.running, runOnStart);
+    await daemon.shutdown(5);
+  }
+});
