@@ -103,12 +103,15 @@ function judgeRegion(
       : "";
     return finding(check, { ...base, status: "PASS", message: `covered by ${names}${exclusions}` });
   }
-  if ((read || possiblyRead) && (write || possiblyWrite))
+  if ((read || possiblyRead) && (write || possiblyWrite)) {
+    const cause = trails.map((t) => t.statusError ?? t.selectorsError).find((e) => e !== undefined);
     return finding(check, {
       ...base,
       status: "ERROR",
       message: `coverage of ${view.region} cannot be determined: ${unknown.join("; ")}`,
+      error: cause,
     });
+  }
   const what =
     trails.length === 0
       ? "no trail covers this region"
