@@ -1,5 +1,5 @@
 // Collects one account: DescribeTrails in every region, then, as soon as a trail is first seen,
-// its status (once per ARN), its event selectors (only when custom and owned by this account), its
+// its status (once per ARN; an audited owner's multi-region organization trail is read there), its event selectors (only when custom and owned by this account), its
 // log bucket's default encryption and its SNS topic. Every call goes through the limiter of the
 // account and region it is made in, so no account-region sees more than concurrencyPerRegion calls
 // at once; failures are recorded where they belong and never stop the other regions.
@@ -141,13 +141,15 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
   const onTrail = (t: TrailRecord) => {
     if (trails.has(t.arn)) return;
     trails.set(t.arn, t);
-    details.push(readStatus(t));
     const ownedHere = t.ownerAccountId === accountId;
-    if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
     // A multi-region trail owned by another audited account is seen, and judged, from its owner's
-    // view: skip its bucket and topic here. (A single-region one may lie outside the owner's regions.)
+    // view: its status, bucket and topic are read there, not again from every member. (A
+    // single-region one may lie outside the owner's audited regions, so members read it.)
     const judgedElsewhere = !ownedHere && t.isMultiRegion && ctx.accountsInScope.has(t.ownerAccountId);
     if (judgedElsewhere) return;
+    details.push(readStatus(t));
+    // AWS refuses GetEventSelectors on another account's trail.
+    if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
     // The trail's own KMS key settles its encryption; the bucket's default matters only without one.
     if (t.s3BucketName && !t.kmsKeyId && !buckets.has(t.s3BucketName))
       buckets.set(t.s3BucketName, readBucket(t.s3BucketName, t.homeRegion));
