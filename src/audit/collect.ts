@@ -31,10 +31,12 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
   const errors: CollectionError[] = [...discovery.errors];
   for (const e of discovery.errors) logger.warn("account discovery failed", { ...e });
 
-  // Accounts read with the base credentials must be the caller's own: ask STS once.
+  // Accounts read with the base credentials must be the caller's own: ask STS once. With no
+  // account configured and no organization, the caller's own account is the one audited.
+  const auditSelf = !config.organization && config.accounts.length === 0;
   let callerAccountId: string | undefined;
   let callerError: CollectionError | undefined;
-  if (discovery.targets.some((t) => !t.roleArn)) {
+  if (auditSelf || discovery.targets.some((t) => !t.roleArn)) {
     const caller = await attempt(
       { service: "sts", operation: "GetCallerIdentity", region: config.aws.region },
       () => clients.callerAccountId(),
@@ -42,6 +44,10 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
     );
     if (caller.ok) callerAccountId = caller.value;
     else callerError = caller.error;
+  }
+  if (auditSelf) {
+    if (callerAccountId) discovery.targets.push({ id: callerAccountId });
+    else if (callerError) errors.push(callerError);
   }
 
   const inScope = new Set(discovery.targets.map((t) => t.id));

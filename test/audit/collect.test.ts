@@ -50,6 +50,29 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(ep.count({ service: "sts", operation: "GetCallerIdentity" }), 1);
   });
 
+  it("audits the caller's own account when no account and no organization is configured", async () => {
+    w.goodTrail(SEC);
+    const { scope, findings } = await runAudit({ config: w.config({}), clients: w.baseClients(SEC) });
+    assert.deepEqual(scope.accounts, [SEC]);
+    assert.equal(statusOf(findings, "trail-logging", SEC), "PASS");
+  });
+
+  it("reports ERROR, not an empty PASS, when the caller's own account cannot be identified", async () => {
+    ep.faults.add({
+      kind: "error",
+      service: "sts",
+      operation: "GetCallerIdentity",
+      code: "ExpiredToken",
+      message: "expired",
+      status: 403,
+    });
+    const { findings } = await runAudit({ config: w.config({}), clients: w.baseClients(SEC) });
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].check, "account-discovery");
+    assert.equal(findings[0].status, "ERROR");
+    assert.match(findings[0].message, /sts:GetCallerIdentity \(us-east-1\) failed: ExpiredToken/);
+  });
+
   it("reports ERROR for an account without roleArn that is not the caller's, calling nothing in it", async () => {
     w.account(A);
     w.goodTrail(A);
