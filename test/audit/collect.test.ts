@@ -277,6 +277,50 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(ep.count({ service: "sns", operation: "GetTopicAttributes", region: "eu-west-1" }), 1);
   });
 
+  it("reads a topic in another audited account with that account's own access", async () => {
+    w.account(A).account(B);
+    const central = `arn:aws:sns:us-east-1:${B}:security-alerts`;
+    w.topic(central); // its policy allows nobody else to read it
+    w.trail(A, { name: "main", multiRegion: true, snsTopicArn: central });
+    w.trail(B, { name: "own", multiRegion: true, snsTopicArn: central });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }, { id: B }] }),
+      clients: w.baseClients(SEC),
+    });
+    assert.equal(statusOf(findings, "trail-sns", A), "PASS");
+    // B read it for its own trail; A reused that answer instead of asking again.
+    assert.equal(ep.count({ operation: "GetTopicAttributes" }), 1);
+    assert.equal(ep.count({ operation: "GetTopicAttributes", accountId: B }), 1);
+  });
+
+  it("reports ERROR for a topic in an account that is not audited and does not let the trail's account read it", async () => {
+    w.account(A).account(B);
+    const central = `arn:aws:sns:us-east-1:${B}:security-alerts`;
+    w.topic(central);
+    w.trail(A, { name: "main", multiRegion: true, snsTopicArn: central });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }] }),
+      clients: w.baseClients(SEC),
+    });
+    const sns = findings.find((f) => f.check === "trail-sns")!;
+    assert.equal(sns.status, "ERROR");
+    assert.match(sns.message, /AuthorizationError/);
+  });
+
+  it("reads a topic through its audited owner even when no trail of the owner names it", async () => {
+    w.account(A).account(B);
+    const central = `arn:aws:sns:eu-west-1:${B}:security-alerts`;
+    w.topic(central);
+    w.trail(A, { name: "main", multiRegion: true, snsTopicArn: central });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }, { id: B }] }),
+      clients: w.baseClients(SEC),
+    });
+    assert.equal(statusOf(findings, "trail-sns", A), "PASS");
+    assert.equal(ep.count({ operation: "GetTopicAttributes", accountId: B, region: "eu-west-1" }), 1);
+    assert.equal(ep.count({ operation: "AssumeRole" }), 2);
+  });
+
   it("reports a deleted log bucket as FAIL", async () => {
     w.account(A);
     w.trail(A, { name: "main", multiRegion: true, bucket: "deleted-logs", createBucket: false });
