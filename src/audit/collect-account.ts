@@ -1,5 +1,5 @@
 // Collects one account: DescribeTrails in every region, then, as soon as a trail is first seen,
-// its status (once per ARN), its event selectors (only when custom and owned by this account), its
+// its status (once per ARN; an audited owner's multi-region organization trail is read there), its event selectors (only when custom and owned by this account), its
 // log bucket's default encryption and its SNS topic. Every call goes through the limiter of the
 // account and region it is made in, so no account-region sees more than concurrencyPerRegion calls
 // at once; failures are recorded where they belong and never stop the other regions.
@@ -10,12 +10,12 @@ import {
   type Trail,
 } from "@aws-sdk/client-cloudtrail";
 import { GetBucketEncryptionCommand } from "@aws-sdk/client-s3";
-import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import type { AwsClients } from "../aws/clients.ts";
 import { createLimiter, type Limiter } from "../util/limit.ts";
 import { attempt } from "./attempt.ts";
 import type { AccountInventory, BucketRecord, RegionView, TopicRecord, TrailRecord } from "./inventory.ts";
-import { advancedSelector, arnRegion, classicSelector, trailRecord, trailStatus } from "./records.ts";
+import { advancedSelector, classicSelector, trailRecord, trailStatus } from "./records.ts";
+import { ownedByAnotherAuditedAccount, readTopic } from "./topics.ts";
 
 export interface AccountCollectContext {
   accountId: string;
@@ -27,7 +27,10 @@ export interface AccountCollectContext {
   signal?: AbortSignal;
 }
 
-type Collected = Pick<AccountInventory, "regionViews" | "trails" | "buckets" | "topics">;
+type Collected = Pick<AccountInventory, "regionViews" | "trails" | "buckets" | "topics"> & {
+  /** Topics owned by another audited account, read through that account afterwards. */
+  deferredTopics: string[];
+};
 
 export async function collectAccount(ctx: AccountCollectContext): Promise<Collected> {
   const { accountId, clients, signal } = ctx;
@@ -45,6 +48,7 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
   const trails = new Map<string, TrailRecord>();
   const buckets = new Map<string, Promise<BucketRecord>>();
   const topics = new Map<string, Promise<TopicRecord>>();
+  const deferredTopics = new Set<string>();
   const details: Promise<void>[] = [];
 
   const readStatus = async (t: TrailRecord) => {
@@ -121,37 +125,26 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     return { name, error: out.error };
   };
 
-  const readTopic = async (arn: string): Promise<TopicRecord> => {
-    const region = arnRegion(arn);
-    const out = await attempt(
-      { service: "sns", operation: "GetTopicAttributes", accountId, region, resource: arn },
-      () =>
-        call(region, () =>
-          clients.sns(region).send(new GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal: signal }),
-        ),
-      signal,
-    );
-    if (out.ok) return { arn, exists: true };
-    if (out.error.code === "NotFound" || out.error.code === "NotFoundException")
-      return { arn, exists: false };
-    return { arn, exists: false, error: out.error };
-  };
-
   // Start a trail's follow-up calls the first time its ARN shows up in any region.
   const onTrail = (t: TrailRecord) => {
     if (trails.has(t.arn)) return;
     trails.set(t.arn, t);
-    details.push(readStatus(t));
     const ownedHere = t.ownerAccountId === accountId;
-    if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
     // A multi-region trail owned by another audited account is seen, and judged, from its owner's
-    // view: skip its bucket and topic here. (A single-region one may lie outside the owner's regions.)
+    // view: its status, bucket and topic are read there, not again from every member. (A
+    // single-region one may lie outside the owner's audited regions, so members read it.)
     const judgedElsewhere = !ownedHere && t.isMultiRegion && ctx.accountsInScope.has(t.ownerAccountId);
     if (judgedElsewhere) return;
+    details.push(readStatus(t));
+    // AWS refuses GetEventSelectors on another account's trail.
+    if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
     // The trail's own KMS key settles its encryption; the bucket's default matters only without one.
     if (t.s3BucketName && !t.kmsKeyId && !buckets.has(t.s3BucketName))
       buckets.set(t.s3BucketName, readBucket(t.s3BucketName, t.homeRegion));
-    if (t.snsTopicArn && !topics.has(t.snsTopicArn)) topics.set(t.snsTopicArn, readTopic(t.snsTopicArn));
+    const topic = t.snsTopicArn;
+    if (!topic || topics.has(topic) || deferredTopics.has(topic)) return;
+    if (ownedByAnotherAuditedAccount(topic, accountId, ctx.accountsInScope)) deferredTopics.add(topic);
+    else topics.set(topic, readTopic(clients, accountId, topic, call, signal));
   };
 
   const regionViews: RegionView[] = await Promise.all(
@@ -183,5 +176,6 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
     buckets: bucketRecords.sort((a, b) => a.name.localeCompare(b.name)),
     topics: topicRecords.sort((a, b) => a.arn.localeCompare(b.arn)),
+    deferredTopics: [...deferredTopics].sort(),
   };
 }

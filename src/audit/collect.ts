@@ -15,6 +15,7 @@ import {
   INVENTORY_SCHEMA_VERSION,
   type Inventory,
 } from "./inventory.ts";
+import { type DeferredTopics, readTopicsThroughOwners } from "./topics.ts";
 
 export interface CollectOptions {
   config: Config;
@@ -31,10 +32,12 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
   const errors: CollectionError[] = [...discovery.errors];
   for (const e of discovery.errors) logger.warn("account discovery failed", { ...e });
 
-  // Accounts read with the base credentials must be the caller's own: ask STS once.
+  // Accounts read with the base credentials must be the caller's own: ask STS once. With no
+  // account configured and no organization, the caller's own account is the one audited.
+  const auditSelf = !config.organization && config.accounts.length === 0;
   let callerAccountId: string | undefined;
   let callerError: CollectionError | undefined;
-  if (discovery.targets.some((t) => !t.roleArn)) {
+  if (auditSelf || discovery.targets.some((t) => !t.roleArn)) {
     const caller = await attempt(
       { service: "sts", operation: "GetCallerIdentity", region: config.aws.region },
       () => clients.callerAccountId(),
@@ -43,29 +46,50 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
     if (caller.ok) callerAccountId = caller.value;
     else callerError = caller.error;
   }
+  if (auditSelf) {
+    if (callerAccountId) discovery.targets.push({ id: callerAccountId });
+    else if (callerError) errors.push(callerError);
+  }
 
   const inScope = new Set(discovery.targets.map((t) => t.id));
-  const accounts = await mapLimit(discovery.targets, config.aws.accountConcurrency, async (target) => {
-    signal?.throwIfAborted();
-    const account = await auditAccount(target, {
-      config,
-      clients,
-      callerAccountId,
-      callerError,
-      inScope,
-      signal,
-    });
-    const failed = account.error ?? account.regionViews.find((v) => v.error)?.error;
-    const fields = { accountId: account.id, regions: account.regions.length, trails: account.trails.length };
-    if (failed)
-      logger.warn("account partly unreadable", {
-        ...fields,
-        firstError: `${failed.service}:${failed.operation} ${failed.code}`,
+  const clientsById = new Map<string, AwsClients>();
+  const deferred: DeferredTopics[] = [];
+  let accounts: AccountInventory[];
+  try {
+    accounts = await mapLimit(discovery.targets, config.aws.accountConcurrency, async (target) => {
+      signal?.throwIfAborted();
+      const { account, accountClients, deferredTopics } = await auditAccount(target, {
+        config,
+        clients,
+        callerAccountId,
+        callerError,
+        inScope,
+        signal,
       });
-    else logger.debug("account collected", fields);
-    return account;
-  });
-
+      const failed = account.error ?? account.regionViews.find((v) => v.error)?.error;
+      const fields = {
+        accountId: account.id,
+        regions: account.regions.length,
+        trails: account.trails.length,
+      };
+      if (failed)
+        logger.warn("account partly unreadable", {
+          ...fields,
+          firstError: `${failed.service}:${failed.operation} ${failed.code}`,
+        });
+      else logger.debug("account collected", fields);
+      if (accountClients) {
+        clientsById.set(account.id, accountClients);
+        // Free the SDK clients now; the credentials stay cached for the topic pass below.
+        if (accountClients !== clients) accountClients.destroy();
+      }
+      if (deferredTopics.length) deferred.push({ account, arns: deferredTopics });
+      return account;
+    });
+    await readTopicsThroughOwners(deferred, accounts, clientsById, config.aws.accountConcurrency, signal);
+  } finally {
+    for (const c of clientsById.values()) if (c !== clients) c.destroy();
+  }
   const inventory: Inventory = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,
     collectedAt,
@@ -86,7 +110,14 @@ interface AccountRunContext {
   signal?: AbortSignal;
 }
 
-async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Promise<AccountInventory> {
+interface AccountOutcome {
+  account: AccountInventory;
+  /** The account's clients, when it could be read. */
+  accountClients?: AwsClients;
+  deferredTopics: string[];
+}
+
+async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Promise<AccountOutcome> {
   const { config, signal } = ctx;
   const configured = config.regions === "enabled" ? [] : [...config.regions].sort();
   const account: AccountInventory = {
@@ -116,11 +147,11 @@ async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Prom
     );
     if (!assumed.ok) {
       account.error = assumed.error;
-      return account;
+      return { account, deferredTopics: [] };
     }
   } else if (ctx.callerError) {
     account.error = { ...ctx.callerError, accountId: target.id };
-    return account;
+    return { account, deferredTopics: [] };
   } else if (ctx.callerAccountId !== target.id) {
     account.error = {
       service: "sts",
@@ -129,19 +160,19 @@ async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Prom
       message: `the base credentials belong to account ${ctx.callerAccountId}, not ${target.id}; give this account a roleArn`,
       accountId: target.id,
     };
-    return account;
+    return { account, deferredTopics: [] };
   }
 
-  try {
-    if (config.regions === "enabled") {
-      const discovered = await enabledRegions(clients, target.id, signal);
-      if (!discovered.ok) {
-        account.error = discovered.error;
-        return account;
-      }
-      account.regions = discovered.value;
+  if (config.regions === "enabled") {
+    const discovered = await enabledRegions(clients, target.id, signal);
+    if (!discovered.ok) {
+      account.error = discovered.error;
+      return { account, accountClients: clients, deferredTopics: [] };
     }
-    const collected = await collectAccount({
+    account.regions = discovered.value;
+  }
+  try {
+    const { deferredTopics, ...collected } = await collectAccount({
       accountId: target.id,
       clients,
       regions: account.regions,
@@ -149,8 +180,10 @@ async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Prom
       accountsInScope: ctx.inScope,
       signal,
     });
-    return { ...account, ...collected };
-  } finally {
+    return { account: { ...account, ...collected }, accountClients: clients, deferredTopics };
+  } catch (err) {
+    // Aborted: nobody else will destroy this account's clients.
     if (clients !== ctx.clients) clients.destroy();
+    throw err;
   }
 }

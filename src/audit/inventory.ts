@@ -125,5 +125,7 @@ export interface BucketRecord {
 export interface TopicRecord {
   arn: string;
   exists: boolean;
+  /** The account whose credentials read it: the topic's own when audited, else the trail's. */
+  readAs?: string;
   error?: CollectionError;
 }

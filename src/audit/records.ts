@@ -29,7 +29,7 @@ export function trailRecord(t: Trail, fallbackRegion: string): TrailRecord | und
   const r: TrailRecord = {
     arn: t.TrailARN,
     name: t.Name ?? t.TrailARN.split("/").pop() ?? t.TrailARN,
-    homeRegion: t.HomeRegion ?? arnRegion(t.TrailARN) ?? fallbackRegion,
+    homeRegion: t.HomeRegion || arnRegion(t.TrailARN) || fallbackRegion,
     ownerAccountId: arnAccount(t.TrailARN),
     isMultiRegion: t.IsMultiRegionTrail === true,
     isOrganizationTrail: t.IsOrganizationTrail === true,

@@ -50,6 +50,29 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(ep.count({ service: "sts", operation: "GetCallerIdentity" }), 1);
   });
 
+  it("audits the caller's own account when no account and no organization is configured", async () => {
+    w.goodTrail(SEC);
+    const { scope, findings } = await runAudit({ config: w.config({}), clients: w.baseClients(SEC) });
+    assert.deepEqual(scope.accounts, [SEC]);
+    assert.equal(statusOf(findings, "trail-logging", SEC), "PASS");
+  });
+
+  it("reports ERROR, not an empty PASS, when the caller's own account cannot be identified", async () => {
+    ep.faults.add({
+      kind: "error",
+      service: "sts",
+      operation: "GetCallerIdentity",
+      code: "ExpiredToken",
+      message: "expired",
+      status: 403,
+    });
+    const { findings } = await runAudit({ config: w.config({}), clients: w.baseClients(SEC) });
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].check, "account-discovery");
+    assert.equal(findings[0].status, "ERROR");
+    assert.match(findings[0].message, /sts:GetCallerIdentity \(us-east-1\) failed: ExpiredToken/);
+  });
+
   it("reports ERROR for an account without roleArn that is not the caller's, calling nothing in it", async () => {
     w.account(A);
     w.goodTrail(A);
@@ -191,7 +214,7 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(ep.calls.filter((c) => c.status === 500).length, 3);
   });
 
-  it("reads each trail's status once and event selectors only for custom selectors on its own trails", async () => {
+  it("reads each trail's status once and event selectors only for custom selectors on its owner's side", async () => {
     w.account(MGMT).account(A);
     w.organization(MGMT, [A]);
     w.trail(MGMT, {
@@ -206,8 +229,9 @@ describe("collecting an inventory from AWS", () => {
       config: w.config({ accounts: [{ id: A }, { id: MGMT }], regions }),
       clients: w.baseClients(SEC),
     });
-    // A sees two trails (its own and the organization's), MGMT sees one: three statuses in all.
-    assert.equal(ep.count({ operation: "GetTrailStatus", accountId: A }), 2);
+    // A sees two trails, its own and the organization's; the organization trail's status is read
+    // once, by its owner MGMT, which is audited too.
+    assert.equal(ep.count({ operation: "GetTrailStatus", accountId: A }), 1);
     assert.equal(ep.count({ operation: "GetTrailStatus", accountId: MGMT }), 1);
     assert.equal(ep.count({ operation: "GetEventSelectors", accountId: A }), 0);
     assert.equal(ep.count({ operation: "GetEventSelectors", accountId: MGMT }), 1);
@@ -251,6 +275,50 @@ describe("collecting an inventory from AWS", () => {
     assert.match(enc.message, /central-logs cannot be read/);
     assert.equal(statusOf(findings, "trail-sns", A), "FAIL");
     assert.equal(ep.count({ service: "sns", operation: "GetTopicAttributes", region: "eu-west-1" }), 1);
+  });
+
+  it("reads a topic in another audited account with that account's own access", async () => {
+    w.account(A).account(B);
+    const central = `arn:aws:sns:us-east-1:${B}:security-alerts`;
+    w.topic(central); // its policy allows nobody else to read it
+    w.trail(A, { name: "main", multiRegion: true, snsTopicArn: central });
+    w.trail(B, { name: "own", multiRegion: true, snsTopicArn: central });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }, { id: B }] }),
+      clients: w.baseClients(SEC),
+    });
+    assert.equal(statusOf(findings, "trail-sns", A), "PASS");
+    // B read it for its own trail; A reused that answer instead of asking again.
+    assert.equal(ep.count({ operation: "GetTopicAttributes" }), 1);
+    assert.equal(ep.count({ operation: "GetTopicAttributes", accountId: B }), 1);
+  });
+
+  it("reports ERROR for a topic in an account that is not audited and does not let the trail's account read it", async () => {
+    w.account(A).account(B);
+    const central = `arn:aws:sns:us-east-1:${B}:security-alerts`;
+    w.topic(central);
+    w.trail(A, { name: "main", multiRegion: true, snsTopicArn: central });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }] }),
+      clients: w.baseClients(SEC),
+    });
+    const sns = findings.find((f) => f.check === "trail-sns")!;
+    assert.equal(sns.status, "ERROR");
+    assert.match(sns.message, /AuthorizationError/);
+  });
+
+  it("reads a topic through its audited owner even when no trail of the owner names it", async () => {
+    w.account(A).account(B);
+    const central = `arn:aws:sns:eu-west-1:${B}:security-alerts`;
+    w.topic(central);
+    w.trail(A, { name: "main", multiRegion: true, snsTopicArn: central });
+    const { findings } = await runAudit({
+      config: w.config({ accounts: [{ id: A }, { id: B }] }),
+      clients: w.baseClients(SEC),
+    });
+    assert.equal(statusOf(findings, "trail-sns", A), "PASS");
+    assert.equal(ep.count({ operation: "GetTopicAttributes", accountId: B, region: "eu-west-1" }), 1);
+    assert.equal(ep.count({ operation: "AssumeRole" }), 2);
   });
 
   it("reports a deleted log bucket as FAIL", async () => {

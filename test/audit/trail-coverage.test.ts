@@ -75,6 +75,42 @@ describe("trail-coverage", () => {
     assert.match(member.message, /write-only/);
   });
 
+  it("takes an organization trail's logging status from its owner when the member did not read it", () => {
+    const orgArn = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`;
+    const asOwner = trail(MGMT, "org", {
+      arn: orgArn,
+      isOrganizationTrail: true,
+      status: { isLogging: false },
+    });
+    const asMember = { ...asOwner, status: undefined };
+    const member = run(
+      inventory(account(A, { "eu-west-1": [asMember] }), account(MGMT, { "us-east-1": [asOwner] })),
+    )[0];
+    assert.equal(member.status, "FAIL");
+    assert.match(member.message, /is not logging/);
+  });
+
+  it("reports ERROR when the owner whose view a member relies on could not be read", () => {
+    const orgArn = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`;
+    const asMember = trail(A, "org", {
+      arn: orgArn,
+      ownerAccountId: MGMT,
+      isOrganizationTrail: true,
+      status: undefined,
+    });
+    const owner = account(MGMT, {});
+    owner.error = {
+      service: "sts",
+      operation: "AssumeRole",
+      code: "AccessDenied",
+      message: "no",
+      accountId: MGMT,
+    };
+    const member = run(inventory(account(A, { "eu-west-1": [asMember] }), owner))[0];
+    assert.equal(member.status, "ERROR");
+    assert.match(member.message, new RegExp(`owner account ${MGMT}, which could not be read`));
+  });
+
   it("reports ERROR when an organization trail's custom selectors cannot be read by any audited account", () => {
     const org = trail(A, "org", {
       arn: `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`,

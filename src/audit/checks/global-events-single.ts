@@ -3,7 +3,7 @@
 // us-east-1 only, so a single-region trail elsewhere does not count even with the flag set.
 import type { Check, Finding } from "../finding.ts";
 import type { TrailRecord } from "../inventory.ts";
-import { accountErrorMessage, describeError, finding, trailLabel } from "./support.ts";
+import { accountErrorMessage, describeError, finding, statusOf, trailLabel } from "./support.ts";
 
 const GLOBAL_REGION = "us-east-1";
 
@@ -34,8 +34,8 @@ export const globalEventsSingle: Check = {
         continue;
       }
       const candidates = account.trails.filter(receivesGlobalEvents);
-      const logging = candidates.filter((t) => t.status?.isLogging === true);
-      const unknown = candidates.filter((t) => !t.status);
+      const logging = candidates.filter((t) => statusOf(t, inventory).status?.isLogging === true);
+      const unknown = candidates.filter((t) => !statusOf(t, inventory).status);
       const misplaced = account.trails.filter(
         (t) => t.includeGlobalServiceEvents && !receivesGlobalEvents(t),
       );
@@ -60,7 +60,7 @@ export const globalEventsSingle: Check = {
       } else if (unknown.length || blind) {
         const why = [
           ...unknown.map(
-            (t) => `whether ${trailLabel(t)} is logging is unknown: ${describeError(t.statusError!)}`,
+            (t) => `whether ${trailLabel(t)} is logging is unknown: ${statusOf(t, inventory).reason}`,
           ),
           ...(blind ? [blind] : []),
         ];
@@ -69,7 +69,7 @@ export const globalEventsSingle: Check = {
             ...base,
             status: "ERROR",
             message: `the number of trails recording global service events cannot be determined: ${why.join("; ")}`,
-            error: east?.error ?? unknown[0]?.statusError,
+            error: east?.error ?? (unknown[0] && statusOf(unknown[0], inventory).error),
           }),
         );
       } else if (logging.length === 1) {

@@ -8,6 +8,7 @@ import type {
   Inventory,
   TopicRecord,
   TrailRecord,
+  TrailStatus,
 } from "../inventory.ts";
 
 /** Why something could not be determined, in words an operator acts on. */
@@ -111,4 +112,25 @@ export function trailLabel(t: TrailRecord): string {
 /** Account-level failure: every finding of that account is ERROR. */
 export function accountErrorMessage(account: AccountInventory): string {
   return `could not read account ${account.id}: ${describeError(account.error!)}`;
+}
+
+export type StatusLookup =
+  | { status: TrailStatus; reason?: undefined; error?: undefined }
+  | { status?: undefined; reason: string; error?: CollectionError };
+
+/**
+ * A trail's GetTrailStatus answer. A member account does not read the status of a multi-region
+ * organization trail whose owner is audited too (the answer is the same): it comes from the owner.
+ */
+export function statusOf(trail: TrailRecord, inventory: Inventory): StatusLookup {
+  if (trail.status) return { status: trail.status };
+  if (trail.statusError) return { reason: describeError(trail.statusError), error: trail.statusError };
+  const owner = inventory.accounts
+    .find((a) => a.id === trail.ownerAccountId)
+    ?.trails.find((t) => t.arn === trail.arn);
+  if (owner?.status) return { status: owner.status };
+  if (owner?.statusError) return { reason: describeError(owner.statusError), error: owner.statusError };
+  return {
+    reason: `its status is read through its owner account ${trail.ownerAccountId}, which could not be read`,
+  };
 }

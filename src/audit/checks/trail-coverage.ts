@@ -3,7 +3,7 @@
 import type { Check, Finding } from "../finding.ts";
 import type { AccountInventory, Inventory, RegionView, TrailRecord } from "../inventory.ts";
 import { coverageWords, managementCoverage } from "./management.ts";
-import { accountErrorMessage, describeError, finding, trailLabel } from "./support.ts";
+import { accountErrorMessage, describeError, finding, statusOf, trailLabel } from "./support.ts";
 
 export const trailCoverage: Check = {
   id: "trail-coverage",
@@ -66,7 +66,8 @@ function judgeRegion(
   let possiblyWrite = false;
   for (const t of trails) {
     const coverage = managementCoverage(t, inventory);
-    const logging = t.status ? t.status.isLogging : undefined;
+    const known = statusOf(t, inventory);
+    const logging = known.status?.isLogging;
     if (logging === false) {
       reasons.push(`${trailLabel(t)} is not logging`);
       continue;
@@ -82,7 +83,7 @@ function judgeRegion(
       continue;
     }
     if (logging === undefined) {
-      unknown.push(`${trailLabel(t)}: whether it is logging is unknown: ${describeError(t.statusError!)}`);
+      unknown.push(`${trailLabel(t)}: whether it is logging is unknown: ${known.reason}`);
       possiblyRead ||= coverage.read;
       possiblyWrite ||= coverage.write;
       continue;
@@ -103,12 +104,17 @@ function judgeRegion(
       : "";
     return finding(check, { ...base, status: "PASS", message: `covered by ${names}${exclusions}` });
   }
-  if ((read || possiblyRead) && (write || possiblyWrite))
+  if ((read || possiblyRead) && (write || possiblyWrite)) {
+    const cause = trails
+      .map((t) => statusOf(t, inventory).error ?? t.selectorsError)
+      .find((e) => e !== undefined);
     return finding(check, {
       ...base,
       status: "ERROR",
       message: `coverage of ${view.region} cannot be determined: ${unknown.join("; ")}`,
+      error: cause,
     });
+  }
   const what =
     trails.length === 0
       ? "no trail covers this region"

@@ -1,6 +1,6 @@
 // trail-logging: each trail is logging and its last delivery to S3 did not fail.
 import type { Check, Finding } from "../finding.ts";
-import { describeError, finding, trailLabel, trailViews } from "./support.ts";
+import { finding, statusOf, trailLabel, trailViews } from "./support.ts";
 
 export const trailLogging: Check = {
   id: "trail-logging",
@@ -14,6 +14,7 @@ export const trailLogging: Check = {
     for (const { trail, account, bucket } of trailViews(inventory)) {
       const base = { account, region: trail.homeRegion, resource: trail.arn };
       const label = trailLabel(trail);
+      const known = statusOf(trail, inventory);
       if (bucket?.missing) {
         out.push(
           finding(trailLogging, {
@@ -22,26 +23,26 @@ export const trailLogging: Check = {
             message: `${label} delivers to log bucket ${bucket.name}, which does not exist`,
           }),
         );
-      } else if (!trail.status) {
+      } else if (!known.status) {
         out.push(
           finding(trailLogging, {
             ...base,
             status: "ERROR",
-            message: `status of ${label} is unknown: ${describeError(trail.statusError!)}`,
-            error: trail.statusError,
+            message: `status of ${label} is unknown: ${known.reason}`,
+            error: known.error,
           }),
         );
-      } else if (!trail.status.isLogging) {
-        const since = trail.status.stopLoggingTime ? ` since ${trail.status.stopLoggingTime}` : "";
+      } else if (!known.status.isLogging) {
+        const since = known.status.stopLoggingTime ? ` since ${known.status.stopLoggingTime}` : "";
         out.push(
           finding(trailLogging, { ...base, status: "FAIL", message: `${label} is not logging${since}` }),
         );
-      } else if (trail.status.latestDeliveryError) {
+      } else if (known.status.latestDeliveryError) {
         out.push(
           finding(trailLogging, {
             ...base,
             status: "FAIL",
-            message: `${label} is logging but its latest delivery failed: ${trail.status.latestDeliveryError}`,
+            message: `${label} is logging but its latest delivery failed: ${known.status.latestDeliveryError}`,
           }),
         );
       } else {

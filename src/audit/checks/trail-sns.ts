@@ -1,7 +1,7 @@
 // trail-sns: the trail names an SNS topic, the topic exists (read by ARN in its own region and
 // account) and CloudTrail's latest publish to it did not fail.
 import type { Check, Finding } from "../finding.ts";
-import { describeError, finding, trailLabel, trailViews } from "./support.ts";
+import { describeError, finding, statusOf, trailLabel, trailViews } from "./support.ts";
 
 export const trailSns: Check = {
   id: "trail-sns",
@@ -16,6 +16,7 @@ export const trailSns: Check = {
       const base = { account, region: trail.homeRegion, resource: trail.arn };
       const label = trailLabel(trail);
       const arn = trail.snsTopicArn;
+      const known = statusOf(trail, inventory);
       if (!arn) {
         out.push(
           finding(trailSns, {
@@ -26,12 +27,12 @@ export const trailSns: Check = {
               : `${label} has no SNS topic, which policy.requireSns=false allows`,
           }),
         );
-      } else if (trail.status?.latestNotificationError) {
+      } else if (known.status?.latestNotificationError) {
         out.push(
           finding(trailSns, {
             ...base,
             status: "FAIL",
-            message: `${label} fails to publish to ${arn}: ${trail.status.latestNotificationError}`,
+            message: `${label} fails to publish to ${arn}: ${known.status.latestNotificationError}`,
           }),
         );
       } else if (topic && !topic.exists && !topic.error) {
@@ -51,13 +52,13 @@ export const trailSns: Check = {
             error: topic?.error,
           }),
         );
-      } else if (!trail.status) {
+      } else if (!known.status) {
         out.push(
           finding(trailSns, {
             ...base,
             status: "ERROR",
-            message: `whether ${label} can publish to ${arn} is unknown: ${describeError(trail.statusError!)}`,
-            error: trail.statusError,
+            message: `whether ${label} can publish to ${arn} is unknown: ${known.reason}`,
+            error: known.error,
           }),
         );
       } else {
