@@ -3,6 +3,7 @@
 //     from the test endpoint (s3://), each scan in a fresh child process so its peak RSS is its own;
 //     two sizes, to show peak RSS does not grow with the number of files (also with V8's heap
 //     capped, which separates the scan's live memory from V8's lazy collection);
+//     and 16 large files (20,000 records, ~13 MB of JSON each), streamed;
 //  2. ListObjectsV2 calls of a second poll over a bucket holding a year of history
 //     (2 accounts × 3 regions × 365 days × 4 files a day) where only a few files are new.
 // Environment: BENCH_REPS (default 3), BENCH_FILES (default 1000,4000).
@@ -24,7 +25,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const RULES = fileURLToPath(new URL("../test/fixtures/ingest-rules/", import.meta.url));
 const RECORDS_PER_FILE = 50;
 const ACCOUNT = "111111111111";
-const HEAP_CAP_MB = 48;
+const HEAP_CAP_MB = 64;
 
 interface ChildResult {
   files: number;
@@ -193,11 +194,26 @@ async function main(): Promise<void> {
       report(`s3 endpoint, ${files} files`, s3);
       ep.world.buckets.delete(bucket);
     }
+    await largeFiles(root, reps);
     for (const days of [30, 365]) await listCalls(ep, root, reps, days);
   } finally {
     await ep.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Few large files (streamed, not read whole): peak RSS must not follow the files' size. */
+async function largeFiles(root: string, reps: number): Promise<void> {
+  const logs = join(root, "large");
+  mkdirSync(logs, { recursive: true });
+  for (let f = 0; f < 16; f++) writeFileSync(join(logs, `big${f}.json.gz`), logFile(f, 20_000));
+  const runs: ChildResult[] = [];
+  for (let i = 0; i < reps; i++) {
+    const dir = join(root, `run-large-${i}`);
+    runs.push(await runChild([dir, `file://${logs}`, "", "", ""]));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report("disk, 16 files × 20k recs", runs);
 }
 
 /** List calls of a second poll over a year of history with a few new files. */

@@ -45,34 +45,48 @@ export class DetectionsLog {
    */
   recover(offset: number): { ids: string[]; size: number } {
     const start = offset <= this.length ? offset : 0;
-    const buf = Buffer.alloc(this.length - start);
-    let read = 0;
-    while (read < buf.length) {
-      const n = readSync(this.fd, buf, read, buf.length - read, start + read);
+    const ids: string[] = [];
+    // Read in chunks: after a lost state directory the whole (possibly large) log is read back.
+    const chunk = Buffer.alloc(1024 * 1024);
+    let pos = start;
+    let pending = Buffer.alloc(0);
+    let lastComplete = start;
+    while (pos < this.length) {
+      const n = readSync(this.fd, chunk, 0, Math.min(chunk.length, this.length - pos), pos);
       if (n === 0) break;
-      read += n;
+      pos += n;
+      let data = Buffer.concat([pending, chunk.subarray(0, n)]);
+      let nl = data.indexOf(0x0a);
+      while (nl >= 0) {
+        const id = idOf(data.subarray(0, nl).toString("utf8"));
+        if (id) ids.push(id);
+        lastComplete += nl + 1;
+        data = data.subarray(nl + 1);
+        nl = data.indexOf(0x0a);
+      }
+      pending = Buffer.from(data);
     }
-    const text = buf.subarray(0, read).toString("utf8");
-    const complete = text.lastIndexOf("\n") + 1;
-    if (complete < text.length) {
-      this.length = start + Buffer.byteLength(text.slice(0, complete));
+    if (lastComplete < this.length) {
+      // A line cut short by a crash: remove it, its file was not marked done and is read again.
+      this.length = lastComplete;
       ftruncateSync(this.fd, this.length);
       fsyncSync(this.fd);
-    }
-    const ids: string[] = [];
-    for (const line of text.slice(0, complete).split("\n")) {
-      if (!line) continue;
-      try {
-        const id = (JSON.parse(line) as { id?: unknown }).id;
-        if (typeof id === "string") ids.push(id);
-      } catch {
-        // a line that is not ours cannot be a detection we emitted
-      }
     }
     return { ids, size: this.length };
   }
 
   close(): void {
     closeSync(this.fd);
+  }
+}
+
+function idOf(line: string): string | undefined {
+  if (!line) return undefined;
+  try {
+    const id = (JSON.parse(line) as { id?: unknown }).id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    // a line that is not ours cannot be a detection we emitted
+    return undefined;
   }
 }

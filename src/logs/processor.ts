@@ -17,7 +17,8 @@ export interface LogFileRef {
   sig?: string;
   /** JSON lines instead of a Records document. */
   lines: boolean;
-  open(signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+  /** The bytes: a stream, or the whole content for a small file. */
+  open(signal?: AbortSignal): Promise<AsyncIterable<Uint8Array> | Uint8Array>;
 }
 
 /** Where finished files go: the state store (incremental scan) or memory (local scan). */

@@ -5,8 +5,11 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
-import { createGunzip } from "node:zlib";
+import { promisify } from "node:util";
+import { createGunzip, gunzip } from "node:zlib";
 import { LogFormatError, MAX_RECORD_CHARS, RecordsParser } from "./records-parser.ts";
+
+const gunzipAsync = promisify(gunzip);
 
 export type CloudTrailRecord = Record<string, unknown> & { eventID: string };
 
@@ -46,7 +49,20 @@ export function isJsonLinesName(name: string): boolean {
   return /\.(jsonl|ndjson)(\.gz)?$/i.test(name);
 }
 
-export async function readLog(source: AsyncIterable<Uint8Array>, opts: ReadOptions): Promise<ReadResult> {
+/** Files up to this size are read whole: one gunzip call instead of a stream per file. */
+export const WHOLE_FILE_MAX_BYTES = 256 * 1024;
+/** A whole-read file that expands past this is read as a stream instead (gzip bombs). */
+const WHOLE_TEXT_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Read one log: a stream of bytes, or (small files) the whole content. Throws BadLogError for an
+ * unusable file and SourceReadError when the bytes cannot be fetched.
+ */
+export async function readLog(
+  source: AsyncIterable<Uint8Array> | Uint8Array,
+  opts: ReadOptions,
+): Promise<ReadResult> {
+  if (source instanceof Uint8Array) return readWhole(source, opts);
   const result: ReadResult = { records: 0, invalid: 0, invalidSamples: [], gzip: false };
   const accept = (value: unknown, where: string) => {
     const reason = recordProblem(value);
@@ -77,8 +93,30 @@ export async function readLog(source: AsyncIterable<Uint8Array>, opts: ReadOptio
   return result;
 }
 
+async function readWhole(data: Uint8Array, opts: ReadOptions): Promise<ReadResult> {
+  if (data.length < 2 || data[0] !== 0x1f || data[1] !== 0x8b) return readLog(once(data), opts);
+  let text: Buffer;
+  try {
+    text = await gunzipAsync(data, { maxOutputLength: WHOLE_TEXT_MAX_BYTES });
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return readLog(once(data), opts);
+    throw new BadLogError(`corrupt gzip: ${(err as Error).message}`);
+  }
+  const result = await readLog(once(text), opts);
+  result.gzip = true;
+  return result;
+}
+
+async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield data;
+}
+
+/** Stands for a JSON-lines line that does not parse. */
+const NOT_JSON = Symbol("not JSON");
+
 /** Why a parsed record cannot be used, or undefined when it is fine. */
 function recordProblem(value: unknown): string | undefined {
+  if (value === NOT_JSON) return "line is not JSON";
   if (!value || typeof value !== "object" || Array.isArray(value)) return "record is not a JSON object";
   const id = (value as Record<string, unknown>).eventID;
   if (typeof id !== "string" || id.length === 0) return "record without eventID";
@@ -110,7 +148,7 @@ function linesSink(accept: Accept) {
       try {
         value = JSON.parse(trimmed);
       } catch {
-        accept(undefined, `line ${line}`);
+        accept(NOT_JSON, `line ${line}`);
         return;
       }
       accept(value, `line ${line}`);

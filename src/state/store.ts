@@ -169,7 +169,12 @@ export class StateStore {
   private load(): void {
     const snapPath = join(this.dir, SNAPSHOT);
     if (existsSync(snapPath)) {
-      const snap = JSON.parse(readFileSync(snapPath, "utf8")) as Snapshot;
+      let snap: Snapshot;
+      try {
+        snap = JSON.parse(readFileSync(snapPath, "utf8")) as Snapshot;
+      } catch (err) {
+        throw new Error(`state snapshot ${snapPath} is unreadable: ${(err as Error).message}`);
+      }
       for (const [k, v] of Object.entries(snap.cursors ?? {})) this.cursors.set(k, v);
       for (const [k, v] of Object.entries(snap.files ?? {})) this.files.set(k, v);
       for (const [k, v] of Object.entries(snap.emitted ?? {})) this.emitted.set(k, v);
@@ -180,9 +185,17 @@ export class StateStore {
     const text = readFileSync(journalPath, "utf8");
     // Only newline-terminated lines were completely written; a partial last line is cut off.
     const complete = text.lastIndexOf("\n") + 1;
+    let lineNo = 0;
     for (const line of text.slice(0, complete).split("\n")) {
+      lineNo++;
       if (!line) continue;
-      this.apply(JSON.parse(line) as JournalEntry);
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch (err) {
+        throw new Error(`state journal ${journalPath}:${lineNo}:1: ${(err as Error).message}`);
+      }
+      this.apply(entry);
       this.journalEntries++;
     }
     if (complete < Buffer.byteLength(text)) {

@@ -15,6 +15,12 @@ async function read(data: Buffer, lines = false, size?: number) {
   return { result, records };
 }
 
+async function readWhole(data: Buffer, lines = false) {
+  const records: CloudTrailRecord[] = [];
+  const result = await readLog(new Uint8Array(data), { lines, onRecord: (r) => records.push(r) });
+  return { result, records };
+}
+
 const corpus = new URL("../../../shared/corpus/cloudtrail-samples/invictus-aws-dataset/", import.meta.url);
 
 describe("the log reader", () => {
@@ -49,6 +55,13 @@ describe("the log reader", () => {
       ["l1", "l2"],
     );
     assert.equal(zipped.records.length, 2);
+  });
+
+  it("skips and counts a JSON-lines line that is not JSON, naming the line", async () => {
+    const text = `${JSON.stringify(record("l1"))}\n{"eventID": "cut\n${JSON.stringify(record("l3"))}\n`;
+    const { result, records } = await read(Buffer.from(text), true);
+    assert.equal(records.length, 2);
+    assert.deepEqual(result.invalidSamples, ["line 2: line is not JSON"]);
   });
 
   it("reads every record of the real CloudTrail samples", async () => {
@@ -95,6 +108,34 @@ describe("the log reader", () => {
     assert.deepEqual(
       records.map((r) => r.eventID),
       ["a", "b"],
+    );
+  });
+
+  it("rejects the same bad files when a small file is read whole", async () => {
+    const gz = gzipSync(JSON.stringify({ Records: [record("a")] }));
+    const cases: [Buffer, RegExp][] = [
+      [gz.subarray(0, gz.length - 10), /corrupt gzip/],
+      [gzipSync('{"Records":[{"eventID":"a"'), /truncated JSON/],
+      [gzipSync('{"logFiles":[]}'), /not a CloudTrail log/],
+      [gzipSync('{"Records":[]}'), /empty Records/],
+      [Buffer.from("<html>"), /not JSON/],
+    ];
+    for (const [data, expected] of cases)
+      await assert.rejects(
+        readWhole(data),
+        (e: Error) => e instanceof BadLogError && expected.test(e.message),
+      );
+    const ok = await readWhole(gz);
+    assert.equal(ok.records.length, 1);
+    assert.equal(ok.result.gzip, true);
+  });
+
+  it("reads a small gzip that expands past the whole-file limit (gzip bomb guard falls back to streaming)", async () => {
+    const big = JSON.stringify({ padding: "x".repeat(17 * 1024 * 1024), Records: [record("after-padding")] });
+    const { records } = await readWhole(gzipSync(big));
+    assert.deepEqual(
+      records.map((r) => r.eventID),
+      ["after-padding"],
     );
   });
 });

@@ -97,6 +97,32 @@ describe("scanning an sqs:// source", () => {
     assert.equal(summary.sources[0].messages?.deleted, 2);
   });
 
+  it("keeps polling without drain until its signal aborts", async () => {
+    const { queue, consumer } = setup();
+    const c = consumer();
+    const controller = new AbortController();
+    const running = runScan({
+      config: c.config,
+      clients: clientsFor(ep, A, { maxAttempts: 1 }),
+      detector: eventNameDetector(),
+      drain: false,
+      signal: controller.signal,
+      onDetection: () => controller.abort(),
+    });
+    // Sent after the first empty long polls: a draining scan would have stopped already.
+    await new Promise((r) => setTimeout(r, 2500));
+    enqueue(
+      queue,
+      JSON.stringify({ s3Bucket: BUCKET, s3ObjectKey: [putLog("later", [record("later", "StopLogging")])] }),
+    );
+    const summary = await running;
+    assert.equal(summary.files.read, 1);
+    assert.deepEqual(
+      readDetections(c.config).map((d) => d.eventID),
+      ["later"],
+    );
+  });
+
   it("reports and deletes a message in an unknown format", async () => {
     const { queue, consumer } = setup();
     enqueue(queue, "this is not a notification");

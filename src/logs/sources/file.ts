@@ -1,12 +1,12 @@
 // file://<dir>: local .json, .json.gz, .jsonl, .ndjson (optionally .gz) files, read recursively,
 // each tracked by path, size and mtime, so a changed file is read again and an unchanged one not.
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FileMark } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
 import { type LogFileRef, processLogFile } from "../processor.ts";
-import { isJsonLinesName } from "../reader.ts";
+import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type SourceSummary, sourceSummary } from "../summary.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
 
@@ -29,7 +29,8 @@ export function localRef(path: string, size: number, mtimeMs: number): LogFileRe
     logFile: path,
     sig: `${size}:${Math.trunc(mtimeMs)}`,
     lines: isJsonLinesName(path),
-    open: async () => createReadStream(path, { highWaterMark: 64 * 1024 }),
+    open: async () =>
+      size <= WHOLE_FILE_MAX_BYTES ? readFile(path) : createReadStream(path, { highWaterMark: 64 * 1024 }),
   };
 }
 
@@ -86,7 +87,7 @@ export class FileSource implements LogSource {
 
   /** A file that is gone from the folder no longer needs its mark. */
   forget(key: string, _mark: FileMark): boolean | undefined {
-    if (!this.seen || !key.startsWith(`file://${this.dir}`)) return undefined;
+    if (!this.seen || !key.startsWith(`file://${this.dir}/`)) return undefined;
     return !this.seen.has(key);
   }
 }

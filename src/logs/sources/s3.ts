@@ -6,6 +6,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { FileMark } from "../../state/store.ts";
 import { type FileOutcome, type LogFileRef, processLogFile } from "../processor.ts";
+import { WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type LogKind, logFolder, minKey, parseLogKey, parseS3Url, startAfterFor } from "../s3-layout.ts";
 import { type SourceSummary, sourceSummary } from "../summary.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
@@ -21,6 +22,8 @@ export function s3Ref(s3: S3Client, bucket: string, key: string): LogFileRef {
     open: async (signal) => {
       const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
       if (!out.Body) throw new Error("GetObject returned no body");
+      if (out.ContentLength !== undefined && out.ContentLength <= WHOLE_FILE_MAX_BYTES)
+        return out.Body.transformToByteArray();
       return out.Body as AsyncIterable<Uint8Array>;
     },
   };
