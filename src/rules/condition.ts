@@ -50,6 +50,9 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
+/** Untrusted input: bound the recursion of `not` and parentheses. */
+const MAX_DEPTH = 64;
+
 const KEYWORDS = new Set(["and", "or", "not", "of", "them", "all", "any"]);
 
 export function parseCondition(src: string): CondNode {
@@ -75,12 +78,20 @@ export function parseCondition(src: string): CondNode {
     }
     return left;
   }
+  let depth = 0;
   function parseNot(): CondNode {
-    if (isWord(peek(), "not")) {
-      pos++;
-      return { kind: "not", operand: parseNot() };
+    const t = peek();
+    if (++depth > MAX_DEPTH)
+      throw new ConditionError(`condition nests deeper than ${MAX_DEPTH} levels`, t?.offset ?? end());
+    try {
+      if (isWord(t, "not")) {
+        pos++;
+        return { kind: "not", operand: parseNot() };
+      }
+      return parsePrimary();
+    } finally {
+      depth--;
     }
-    return parsePrimary();
   }
   function parsePrimary(): CondNode {
     const t = peek();

@@ -85,6 +85,20 @@ export function compileRuleText(
   file: string,
   opts: LoadRulesOptions = {},
 ): { rule?: CompiledRule; problems: RuleProblem[] } {
+  try {
+    return compileRuleTextUnguarded(text, file, opts);
+  } catch (err) {
+    // A file the parser or compiler chokes on (say, nesting deep enough to exhaust the stack) is one
+    // bad rule, not the end of loading.
+    return { problems: [{ file, line: 1, column: 1, message: `cannot load: ${(err as Error).message}` }] };
+  }
+}
+
+function compileRuleTextUnguarded(
+  text: string,
+  file: string,
+  opts: LoadRulesOptions = {},
+): { rule?: CompiledRule; problems: RuleProblem[] } {
   const parsed = parseYaml(text, file);
   if (parsed.problems.length > 0) {
     return {

@@ -8,6 +8,8 @@ import type { CompiledRule } from "./types.ts";
 
 const NONE: readonly CompiledRule[] = Object.freeze([]);
 const hasOwn = Object.prototype.hasOwnProperty;
+/** Distinct eventName / eventSource spellings remembered; AWS has a few thousand event names. */
+const MEMO_LIMIT = 16_384;
 
 interface Entry {
   rule: CompiledRule;
@@ -30,6 +32,8 @@ export class RuleSet {
   /** Rules that pin neither: tried on every record. */
   private readonly always: Entry[] = [];
   private readonly order = new Map<CompiledRule, number>();
+  private readonly nameMemo = new Map<string, NameBucket | null>();
+  private readonly sourceMemo = new Map<string, string>();
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = Object.freeze([...rules]);
@@ -66,10 +70,10 @@ export class RuleSet {
     const name = hasOwn.call(record, "eventName") ? record.eventName : undefined;
     const source = hasOwn.call(record, "eventSource") ? record.eventSource : undefined;
     if (!indexable(name) || !indexable(source)) return this.scanAll(record);
-    const lcSource = typeof source === "string" ? toLowerCached(source) : undefined;
+    const lcSource = typeof source === "string" ? this.sourceKey(source) : undefined;
     let out: CompiledRule[] | undefined;
     let lists = 0;
-    const bucket = typeof name === "string" ? this.byName.get(toLowerCached(name)) : undefined;
+    const bucket = typeof name === "string" ? this.nameBucket(name) : undefined;
     if (bucket) {
       if (bucket.any.length) {
         lists++;
@@ -93,6 +97,27 @@ export class RuleSet {
     if (!out) return NONE;
     if (lists > 1 && out.length > 1) out.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
     return out;
+  }
+
+  /** The bucket for a record's eventName as written (memoised: names repeat endlessly). */
+  private nameBucket(name: string): NameBucket | undefined {
+    let b = this.nameMemo.get(name);
+    if (b === undefined) {
+      b = this.byName.get(toLowerCached(name)) ?? null;
+      if (this.nameMemo.size >= MEMO_LIMIT) this.nameMemo.clear();
+      this.nameMemo.set(name, b);
+    }
+    return b ?? undefined;
+  }
+
+  private sourceKey(source: string): string {
+    let k = this.sourceMemo.get(source);
+    if (k === undefined) {
+      k = toLowerCached(source);
+      if (this.sourceMemo.size >= MEMO_LIMIT) this.sourceMemo.clear();
+      this.sourceMemo.set(source, k);
+    }
+    return k;
   }
 
   /** A record whose eventName/eventSource is neither a string nor absent bypasses the index. */

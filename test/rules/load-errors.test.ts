@@ -146,6 +146,13 @@ describe("rule load errors", () => {
     ]);
   });
 
+  it("rejects a condition nested too deeply instead of exhausting the stack", () => {
+    const deep = `${"(".repeat(100)}selection${")".repeat(100)}`;
+    assert.deepEqual(problemsOf(`selection:\n  eventName: x\ncondition: '${deep}'`), [
+      "t.yml:9:79: [test-rule] condition: condition nests deeper than 64 levels",
+    ]);
+  });
+
   it("names the rule by its title when it has no id", () => {
     const text = ruleText("selection:\n  eventName|nope: x\ncondition: selection").replace(
       "id: test-rule\n",

@@ -214,4 +214,27 @@ describe("modifiers", () => {
       "t.yml:8:23: [test-rule] placeholder %tool% has no value: set placeholders.tool in the configuration",
     ]);
   });
+
+  it("utf16be|base64 matches big-endian UTF-16 text in base64", () => {
+    const encoded = Buffer.from("cmd", "utf16le").swap16().toString("base64");
+    assert.equal(matches("userAgent|utf16be|base64: cmd", { userAgent: encoded }), true);
+  });
+
+  it("utf16|base64 matches UTF-16 text with a byte order mark in base64", () => {
+    const encoded = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("cmd", "utf16le")]).toString(
+      "base64",
+    );
+    assert.equal(matches("userAgent|utf16|base64: cmd", { userAgent: encoded }), true);
+  });
+
+  it("wide is utf16le", () => {
+    const encoded = Buffer.from("cmd", "utf16le").toString("base64");
+    assert.equal(matches("userAgent|wide|base64: cmd", { userAgent: encoded }), true);
+  });
+
+  it("rejects base64 of a value with wildcards", () => {
+    assert.deepEqual(problemsOf("selection:\n  userAgent|base64: 'a*'\ncondition: selection"), [
+      't.yml:8:23: [test-rule] "base64" cannot encode a value with wildcards or placeholders',
+    ]);
+  });
 });
