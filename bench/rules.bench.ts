@@ -226,12 +226,14 @@ function scaling(samples: Rec[], files: string[]): void {
   };
   for (const [, set] of sets) run(set);
   const e = sets.map(() => [] as number[]);
-  for (let r = 0; r < RUNS; r++) sets.forEach(([, set], i) => e[i].push(time(() => run(set)).ms));
+  for (let r = 0; r < RUNS; r++) {
+    for (let i = 0; i < sets.length; i++) e[i].push(time(() => run(sets[i][1])).ms);
+  }
   const per = (m: number) => ((m * 1000) / parsed.length).toFixed(2);
   console.log(`   evaluation only, ${fmt(parsed.length)} parsed records (no parsing):`);
-  sets.forEach(([label], i) =>
-    console.log(`     ${label}: ${median(e[i]).toFixed(0)} ms (${per(median(e[i]))} us/record)`),
-  );
+  for (let i = 0; i < sets.length; i++) {
+    console.log(`     ${sets[i][0]}: ${median(e[i]).toFixed(0)} ms (${per(median(e[i]))} us/record)`);
+  }
 }
 
 function rssChild(dir: string, count: number): number {
@@ -248,7 +250,9 @@ function memory(dir: string, files: string[]): void {
   const n = Math.max(1, Math.floor(files.length / 4));
   const counts = [n, 2 * n, 4 * n];
   const peaks = counts.map(() => [] as number[]);
-  for (let r = 0; r < RUNS; r++) counts.forEach((c, i) => peaks[i].push(rssChild(dir, c)));
+  for (let r = 0; r < RUNS; r++) {
+    for (let i = 0; i < counts.length; i++) peaks[i].push(rssChild(dir, counts[i]));
+  }
   const mb = (kb: number) => (kb / 1024).toFixed(1);
   console.log(
     `\n3. Memory: peak RSS of a scan with the SigmaHQ rules, one file at a time, fresh process each`,

@@ -1,8 +1,15 @@
 // Compiles one detection entry (`field|modifier|...: value or list`) into a test on a record.
 // Everything that can be decided from the rule is decided here, once; the returned closure only reads.
 import { RE2JS } from "re2js";
-import { anyAtPath, existsAtPath, pathTester, splitPath } from "./fields.ts";
-import { inCidr, parseCidr, parseIp } from "./ip.ts";
+import {
+  type CompiledEntry,
+  combine,
+  EntryError,
+  type EntryOptions,
+  type Pin,
+  valueTest,
+} from "./combine.ts";
+import { pathTester, splitPath } from "./fields.ts";
 import {
   applyTransform,
   KNOWN_MODIFIERS,
@@ -12,6 +19,7 @@ import {
   ValueError,
   type Variant,
 } from "./modifiers.ts";
+import { compileCidr, compileExists, compileNumeric, fieldRefTest } from "./operators.ts";
 import {
   ANY,
   compileStringTest,
@@ -21,50 +29,10 @@ import {
   type StringTest,
   toLowerCached,
 } from "./patterns.ts";
-import { compactJsonOf, leavesOf } from "./record-cache.ts";
 
-export type RecordTest = (record: Record<string, unknown>) => boolean;
-
-/** A compile error; `path` leads from the detection entry to the offending YAML node. */
-export class EntryError extends Error {
-  constructor(
-    message: string,
-    readonly at: "key" | "value" | number = "key",
-  ) {
-    super(message);
-  }
-}
-
-/** What an entry says about eventName/eventSource: the record's value must be one of these (lowercased). */
-export interface Pin {
-  field: string;
-  values: Set<string>;
-}
-
-export interface CompiledEntry {
-  test: RecordTest;
-  pin?: Pin;
-}
-
-export interface EntryOptions {
-  placeholders: Record<string, string[]>;
-}
+export { EntryError, type Pin, type RecordTest } from "./combine.ts";
 
 const PINNABLE = new Set(["eventName", "eventSource"]);
-
-/** Apply a string test to a field value: strings as they are, numbers/booleans by string form, objects by JSON and leaves. */
-function valueTest(test: StringTest): (v: unknown) => boolean {
-  return (v) => {
-    if (typeof v === "string") return test(v);
-    if (typeof v === "number" || typeof v === "boolean") return test(String(v));
-    if (typeof v === "object" && v !== null) {
-      if (test(compactJsonOf(v))) return true;
-      const leaves = leavesOf(v);
-      for (let i = 0; i < leaves.length; i++) if (test(leaves[i])) return true;
-    }
-    return false;
-  };
-}
 
 export function compileEntry(key: string, raw: unknown, opts: EntryOptions): CompiledEntry {
   const [field, ...mods] = key.split("|");
@@ -209,157 +177,4 @@ function anyOf(tests: StringTest[]): StringTest {
     for (let i = 0; i < tests.length; i++) if (tests[i](s)) return true;
     return false;
   };
-}
-
-/** List = OR (or AND with `all`); `neq` inverts the result for a field that is present and not null. */
-function combine(
-  groups: ((v: unknown) => boolean)[],
-  path: string[],
-  keyword: boolean,
-  seen: Set<string>,
-): CompiledEntry {
-  const tester = (g: (v: unknown) => boolean): RecordTest =>
-    keyword
-      ? (r) => {
-          const leaves = leavesOf(r);
-          for (let i = 0; i < leaves.length; i++) if (g(leaves[i])) return true;
-          return false;
-        }
-      : pathTester(path, g);
-  let test: RecordTest;
-  if (seen.has("all")) {
-    const each = groups.map(tester);
-    test = (r) => {
-      for (let i = 0; i < each.length; i++) if (!each[i](r)) return false;
-      return true;
-    };
-  } else {
-    test = tester(
-      groups.length === 1
-        ? groups[0]
-        : (v: unknown) => {
-            for (let i = 0; i < groups.length; i++) if (groups[i](v)) return true;
-            return false;
-          },
-    );
-  }
-  if (seen.has("neq")) {
-    if (keyword) throw new EntryError('"neq" needs a field');
-    const base = test;
-    const present = pathTester(path, (v) => v !== null && v !== undefined);
-    test = (r) => present(r) && !base(r);
-  }
-  return { test };
-}
-
-function compileExists(mods: string[], values: unknown[], path: string[], keyword: boolean): CompiledEntry {
-  if (keyword) throw new EntryError('"exists" needs a field');
-  if (mods.length !== 1) throw new EntryError('"exists" cannot be combined with other modifiers');
-  if (values.length !== 1 || typeof values[0] !== "boolean") {
-    throw new EntryError('"exists" takes true or false', "value");
-  }
-  const want = values[0];
-  return { test: (r) => existsAtPath(r, path) === want };
-}
-
-function toNumber(v: unknown): number | undefined {
-  if (typeof v === "number") return v;
-  if (typeof v === "string" && v.trim() !== "") {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
-function compileNumeric(
-  op: string,
-  mods: string[],
-  values: unknown[],
-  path: string[],
-  keyword: boolean,
-): CompiledEntry {
-  if (keyword) throw new EntryError(`"${op}" needs a field`);
-  const other = mods.find((m) => m !== op && m !== "all");
-  if (other) throw new EntryError(`modifier "${other}" cannot be combined with "${op}"`);
-  const limits = values.map((v, i) => {
-    const n = toNumber(v);
-    if (n === undefined) throw new EntryError(`"${op}" takes a number`, values.length > 1 ? i : "value");
-    return n;
-  });
-  const cmp =
-    op === "lt"
-      ? (a: number, b: number) => a < b
-      : op === "lte"
-        ? (a: number, b: number) => a <= b
-        : op === "gt"
-          ? (a: number, b: number) => a > b
-          : (a: number, b: number) => a >= b;
-  const groups = limits.map((lim) => (v: unknown) => {
-    const n = toNumber(v);
-    return n !== undefined && cmp(n, lim);
-  });
-  return combine(groups, path, false, new Set(mods));
-}
-
-function compileCidr(mods: string[], values: unknown[], path: string[], keyword: boolean): CompiledEntry {
-  if (keyword) throw new EntryError('"cidr" needs a field');
-  const other = mods.find((m) => m !== "cidr" && m !== "all" && m !== "neq");
-  if (other) throw new EntryError(`modifier "${other}" cannot be combined with "cidr"`);
-  const groups = values.map((v, i) => {
-    const net = typeof v === "string" ? parseCidr(v) : undefined;
-    if (!net) throw new EntryError(`invalid CIDR "${String(v)}"`, values.length > 1 ? i : "value");
-    return (x: unknown) => {
-      if (typeof x !== "string") return false;
-      const ip = parseIp(x);
-      return ip !== undefined && inCidr(ip, net);
-    };
-  });
-  return combine(groups, path, false, new Set(mods));
-}
-
-/** `field|fieldref: other`: the field's value equals (or contains, ...) the other field's value. */
-function fieldRefTest(
-  v: unknown,
-  i: number,
-  isList: boolean,
-  mods: string[],
-  op: string | undefined,
-): FieldRefTest {
-  const allowed = new Set(["fieldref", "contains", "startswith", "endswith", "cased", "all", "neq"]);
-  const other = mods.find((m) => !allowed.has(m));
-  if (other) throw new EntryError(`modifier "${other}" cannot be combined with "fieldref"`);
-  if (typeof v !== "string" || v === "")
-    throw new EntryError('"fieldref" takes a field name', isList ? i : "value");
-  const refPath = splitPath(v);
-  const cased = mods.includes("cased");
-  const fold = cased ? (s: string) => s : toLowerCached;
-  const cmp =
-    op === "contains"
-      ? (a: string, b: string) => a.includes(b)
-      : op === "startswith"
-        ? (a: string, b: string) => a.startsWith(b)
-        : op === "endswith"
-          ? (a: string, b: string) => a.endsWith(b)
-          : (a: string, b: string) => a === b;
-  let current: Record<string, unknown> = {};
-  // The value test sees one value; the referenced field is read from the record bound just before.
-  const test = (x: unknown) => {
-    if (typeof x !== "string" && typeof x !== "number" && typeof x !== "boolean") return false;
-    const a = fold(String(x));
-    return anyAtPath(current, refPath, (y) => {
-      if (typeof y !== "string" && typeof y !== "number" && typeof y !== "boolean") return false;
-      return cmp(a, fold(String(y)));
-    });
-  };
-  return {
-    test,
-    bind: (r) => {
-      current = r;
-    },
-  };
-}
-
-interface FieldRefTest {
-  test: (x: unknown) => boolean;
-  bind(r: Record<string, unknown>): void;
 }
