@@ -7,6 +7,7 @@ import { after, afterEach, before, test } from "node:test";
 import { validatorFor } from "../../src/config/schema.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { cloudTrailState } from "../endpoint/services/cloudtrail.ts";
+import { addQueue, enqueue } from "../endpoint/services/sqs.ts";
 import { ctKey, logBody, record } from "../logs/support.ts";
 import { AuditWorld } from "../support/audit-world.ts";
 import { DaemonProcess, daemonSetup, waitUntil } from "../support/daemon-process.ts";
@@ -45,17 +46,19 @@ function start(configFile: string, extraEnv: Record<string, string> = {}): Daemo
 }
 
 let fileSeq = 0;
-/** A new CloudTrail log file with one StopLogging record; returns its eventID. */
-function putStopLogging(prefix = ""): string {
-  const id = `evt-${++fileSeq}-${Date.now()}`;
+/** A new CloudTrail log file with one StopLogging record among others. */
+function putStopLoggingFile(prefix = ""): { eventID: string; key: string } {
+  const eventID = `evt-${++fileSeq}-${Date.now()}`;
   const at = new Date(Date.now() + fileSeq * 60_000);
+  const key = ctKey(ACCOUNT, "us-east-1", at, `u${fileSeq}`, `${prefix}AWSLogs/`);
   ep.world.putObject(
     BUCKET,
-    ctKey(ACCOUNT, "us-east-1", at, `u${fileSeq}`, `${prefix}AWSLogs/`),
-    logBody([record(id, "StopLogging"), record(`${id}-benign`, "DescribeTrails")]),
+    key,
+    logBody([record(eventID, "StopLogging"), record(`${eventID}-benign`, "DescribeTrails")]),
   );
-  return id;
+  return { eventID, key };
 }
+const putStopLogging = (prefix = "") => putStopLoggingFile(prefix).eventID;
 
 function detections(reports: string): { id: string; eventID: string }[] {
   const file = join(reports, "detections.jsonl");
@@ -314,6 +317,31 @@ test("a finding that changes status between ticks is appended to events.jsonl, a
   const failed = events().find((e) => e.kind === "new-fail" && e.check === "trail-logging")!;
   assert.equal(failed.resource, `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`);
   assert.ok(existsSync(join(setup.reports, failed.report)), "the event names the report that shows it");
+  d.signal("SIGTERM");
+  assert.equal(await d.exit(), 0);
+});
+
+test("in queue mode each tick drains the SQS queue, so notifications sent later are read on later ticks", async () => {
+  const queue = addQueue(ep.world, ACCOUNT, "cloudtrail-notifications");
+  const notify = (prefix: string) => {
+    const { eventID, key } = putStopLoggingFile(prefix);
+    enqueue(queue, JSON.stringify({ s3Bucket: BUCKET, s3ObjectKey: [key] }));
+    return eventID;
+  };
+  const first = notify("sqs/");
+  const setup = daemonSetup(
+    ep,
+    `logs:\n  sources: ["sqs://${ep.url}/${ACCOUNT}/cloudtrail-notifications"]\n  sqs: { waitTimeSeconds: 1, visibilityTimeoutSeconds: 10 }\n`,
+  );
+  const d = start(setup.configFile);
+  await waitUntil(() => detections(setup.reports).length === 1, "the first notified file's detection");
+  const second = notify("sqs/");
+  await waitUntil(() => detections(setup.reports).length === 2, "the later notification's detection");
+  assert.deepEqual(
+    detections(setup.reports).map((x) => x.eventID),
+    [first, second],
+  );
+  await waitUntil(() => queue.messages.every((m) => m.deleted), "every message deleted once processed");
   d.signal("SIGTERM");
   assert.equal(await d.exit(), 0);
 });
