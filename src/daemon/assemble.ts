@@ -54,8 +54,27 @@ export async function assembleDaemon(
     error: (m, err) => log.error(String(m), { component: "node-cron", error: err?.message }),
     debug: (m) => log.debug(String(m), { component: "node-cron" }),
   });
+  const lock = lockStateDir(config);
   const metrics = new DaemonMetrics();
   const clients = new AwsClients(config.aws, undefined, metrics);
+  try {
+    const deliveries = createDeliveries(config, clients, metrics, log);
+    const backends = await createBackends({ config, clients, logger: log, inventoryFile });
+    const daemon = new Daemon({ config, backends, logger: log, metrics, deliveries });
+    return { config, daemon, clients, logger: log, lock };
+  } catch (err) {
+    clients.destroy();
+    lock.release();
+    throw err;
+  }
+}
+
+function createDeliveries(
+  config: Config,
+  clients: AwsClients,
+  metrics: DaemonMetrics,
+  log: Logger,
+): Delivery[] {
   const sinks: Sink[] = [];
   try {
     if (config.notify.webhook) sinks.push(webhookSink(config.notify.webhook));
@@ -64,7 +83,7 @@ export async function assembleDaemon(
     throw err;
   }
   if (config.notify.sns) sinks.push(snsSink(clients, config.notify.sns.topicArn));
-  const deliveries = sinks.map(
+  return sinks.map(
     (sink) =>
       new Delivery({
         sink,
@@ -77,13 +96,4 @@ export async function assembleDaemon(
         onBacklog: (s, bytes) => metrics.notificationBacklog.set({ sink: s }, bytes),
       }),
   );
-  const lock = lockStateDir(config);
-  try {
-    const backends = await createBackends({ config, clients, logger: log, inventoryFile });
-    const daemon = new Daemon({ config, backends, logger: log, metrics, deliveries });
-    return { config, daemon, clients, logger: log, lock };
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
 }
