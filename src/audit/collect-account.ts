@@ -125,6 +125,13 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     return { name, error: out.error };
   };
 
+  // Follow-ups are awaited only after every region answered. If an abort rejects them before that,
+  // mark them handled now so the rejection cannot surface as an unhandled one (fatal in a daemon).
+  const started = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => undefined);
+    return p;
+  };
+
   // Start a trail's follow-up calls the first time its ARN shows up in any region.
   const onTrail = (t: TrailRecord) => {
     if (trails.has(t.arn)) return;
@@ -135,16 +142,16 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     // single-region one may lie outside the owner's audited regions, so members read it.)
     const judgedElsewhere = !ownedHere && t.isMultiRegion && ctx.accountsInScope.has(t.ownerAccountId);
     if (judgedElsewhere) return;
-    details.push(readStatus(t));
+    details.push(started(readStatus(t)));
     // AWS refuses GetEventSelectors on another account's trail.
-    if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
+    if (t.hasCustomEventSelectors && ownedHere) details.push(started(readSelectors(t)));
     // The trail's own KMS key settles its encryption; the bucket's default matters only without one.
     if (t.s3BucketName && !t.kmsKeyId && !buckets.has(t.s3BucketName))
-      buckets.set(t.s3BucketName, readBucket(t.s3BucketName, t.homeRegion));
+      buckets.set(t.s3BucketName, started(readBucket(t.s3BucketName, t.homeRegion)));
     const topic = t.snsTopicArn;
     if (!topic || topics.has(topic) || deferredTopics.has(topic)) return;
     if (ownedByAnotherAuditedAccount(topic, accountId, ctx.accountsInScope)) deferredTopics.add(topic);
-    else topics.set(topic, readTopic(clients, accountId, topic, call, signal));
+    else topics.set(topic, started(readTopic(clients, accountId, topic, call, signal)));
   };
 
   const regionViews: RegionView[] = await Promise.all(

@@ -332,6 +332,29 @@ describe("collecting an inventory from AWS", () => {
     assert.equal(statusOf(findings, "trail-logging", A), "FAIL");
   });
 
+  it("leaves no unhandled rejection when aborted while a trail's status is being read", async () => {
+    w.account(A);
+    w.goodTrail(A);
+    ep.faults.add({ kind: "latency", operation: "DescribeTrails", region: "eu-west-1", ms: 400 });
+    ep.faults.add({ kind: "latency", operation: "GetTrailStatus", ms: 400 });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const controller = new AbortController();
+    const run = runAudit({
+      config: w.config({ accounts: [{ id: A }] }),
+      clients: w.baseClients(SEC),
+      signal: controller.signal,
+    });
+    // Abort once us-east-1 has answered and the status read is under way.
+    while (ep.count({ operation: "GetTrailStatus" }) === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error("shutdown"));
+    await assert.rejects(run, /shutdown/);
+    await new Promise((r) => setTimeout(r, 50));
+    process.off("unhandledRejection", onUnhandled);
+    assert.deepEqual(unhandled, []);
+  });
+
   it("stops when aborted", async () => {
     w.account(A);
     w.goodTrail(A);
