@@ -133,8 +133,14 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
   };
 
   // Start a trail's follow-up calls the first time its ARN shows up in any region.
-  const onTrail = (t: TrailRecord) => {
-    if (trails.has(t.arn)) return;
+  const onTrail = (t: TrailRecord, listedIn: string) => {
+    const seen = trails.get(t.arn);
+    if (seen) {
+      // Regions answer in any order; the home region's description wins, so the snapshot is the
+      // same from run to run. Follow-up results already on the record are kept.
+      if (listedIn === t.homeRegion) Object.assign(seen, t, pickFollowUps(seen));
+      return;
+    }
     trails.set(t.arn, t);
     const ownedHere = t.ownerAccountId === accountId;
     // A multi-region trail owned by another audited account is seen, and judged, from its owner's
@@ -170,7 +176,7 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
       const listed = (out.value.trailList ?? [])
         .map((t: Trail) => trailRecord(t, region))
         .filter((t): t is TrailRecord => t !== undefined);
-      for (const t of listed) onTrail(t);
+      for (const t of listed) onTrail(t, region);
       return { region, trailArns: [...new Set(listed.map((t) => t.arn))].sort() };
     }),
   );
@@ -185,4 +191,13 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     topics: topicRecords.sort((a, b) => a.arn.localeCompare(b.arn)),
     deferredTopics: [...deferredTopics].sort(),
   };
+}
+
+function pickFollowUps(t: TrailRecord): Partial<TrailRecord> {
+  const out: Partial<TrailRecord> = {};
+  if (t.status) out.status = t.status;
+  if (t.statusError) out.statusError = t.statusError;
+  if (t.selectors) out.selectors = t.selectors;
+  if (t.selectorsError) out.selectorsError = t.selectorsError;
+  return out;
 }
