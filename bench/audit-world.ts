@@ -25,16 +25,20 @@ const key = ep.world.addUserKey("100000000000");
 await ep.start();
 ep.faults.latencyMs = latencyMs;
 
+let cpuAtReset = process.cpuUsage();
 process.on("message", (msg: { type: string }) => {
   if (msg.type === "reset") {
     ep.calls.length = 0;
+    cpuAtReset = process.cpuUsage();
     process.send?.({ type: "reset-done" });
   } else if (msg.type === "stats") {
     const byOperation: Record<string, number> = {};
     for (const c of ep.calls)
       byOperation[`${c.service}:${c.operation}`] = (byOperation[`${c.service}:${c.operation}`] ?? 0) + 1;
     const failed = ep.calls.filter((c) => c.status >= 400).length;
-    process.send?.({ type: "stats", calls: ep.calls.length, failed, byOperation });
+    const cpu = process.cpuUsage(cpuAtReset);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    process.send?.({ type: "stats", calls: ep.calls.length, failed, byOperation, cpuMs });
   } else if (msg.type === "stop") {
     ep.stop().then(() => process.exit(0));
   }

@@ -82,7 +82,7 @@ for (let run = 0; run <= RUNS; run++) {
   const errors = result.findings.filter((f) => f.status === "ERROR").length;
   console.log(
     `${run === 0 ? "warm-up" : `run ${run}`}: wall ${(wall / 1000).toFixed(2)} s, ${calls} AWS calls (${stats.failed} failed), ` +
-      `lower bound ${(bound / 1000).toFixed(2)} s, ratio ${ratio.toFixed(2)}, collector CPU ${(cpuMs / 1000).toFixed(2)} s, ` +
+      `lower bound ${(bound / 1000).toFixed(2)} s, ratio ${ratio.toFixed(2)}, CPU: collector ${(cpuMs / 1000).toFixed(2)} s, endpoint ${((stats.cpuMs as number) / 1000).toFixed(2)} s, ` +
       `${result.findings.length} findings (${errors} ERROR)`,
   );
   if (run === 0) console.log(`  calls by operation: ${JSON.stringify(stats.byOperation)}`);

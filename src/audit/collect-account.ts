@@ -125,9 +125,22 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     return { name, error: out.error };
   };
 
+  // Follow-ups are awaited only after every region answered. If an abort rejects them before that,
+  // mark them handled now so the rejection cannot surface as an unhandled one (fatal in a daemon).
+  const started = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => undefined);
+    return p;
+  };
+
   // Start a trail's follow-up calls the first time its ARN shows up in any region.
-  const onTrail = (t: TrailRecord) => {
-    if (trails.has(t.arn)) return;
+  const onTrail = (t: TrailRecord, listedIn: string) => {
+    const seen = trails.get(t.arn);
+    if (seen) {
+      // Regions answer in any order; the home region's description wins, so the snapshot is the
+      // same from run to run. Follow-up results already on the record are kept.
+      if (listedIn === t.homeRegion) Object.assign(seen, t, pickFollowUps(seen));
+      return;
+    }
     trails.set(t.arn, t);
     const ownedHere = t.ownerAccountId === accountId;
     // A multi-region trail owned by another audited account is seen, and judged, from its owner's
@@ -135,16 +148,16 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     // single-region one may lie outside the owner's audited regions, so members read it.)
     const judgedElsewhere = !ownedHere && t.isMultiRegion && ctx.accountsInScope.has(t.ownerAccountId);
     if (judgedElsewhere) return;
-    details.push(readStatus(t));
+    details.push(started(readStatus(t)));
     // AWS refuses GetEventSelectors on another account's trail.
-    if (t.hasCustomEventSelectors && ownedHere) details.push(readSelectors(t));
+    if (t.hasCustomEventSelectors && ownedHere) details.push(started(readSelectors(t)));
     // The trail's own KMS key settles its encryption; the bucket's default matters only without one.
     if (t.s3BucketName && !t.kmsKeyId && !buckets.has(t.s3BucketName))
-      buckets.set(t.s3BucketName, readBucket(t.s3BucketName, t.homeRegion));
+      buckets.set(t.s3BucketName, started(readBucket(t.s3BucketName, t.homeRegion)));
     const topic = t.snsTopicArn;
     if (!topic || topics.has(topic) || deferredTopics.has(topic)) return;
     if (ownedByAnotherAuditedAccount(topic, accountId, ctx.accountsInScope)) deferredTopics.add(topic);
-    else topics.set(topic, readTopic(clients, accountId, topic, call, signal));
+    else topics.set(topic, started(readTopic(clients, accountId, topic, call, signal)));
   };
 
   const regionViews: RegionView[] = await Promise.all(
@@ -163,7 +176,7 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
       const listed = (out.value.trailList ?? [])
         .map((t: Trail) => trailRecord(t, region))
         .filter((t): t is TrailRecord => t !== undefined);
-      for (const t of listed) onTrail(t);
+      for (const t of listed) onTrail(t, region);
       return { region, trailArns: [...new Set(listed.map((t) => t.arn))].sort() };
     }),
   );
@@ -178,4 +191,13 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     topics: topicRecords.sort((a, b) => a.arn.localeCompare(b.arn)),
     deferredTopics: [...deferredTopics].sort(),
   };
+}
+
+function pickFollowUps(t: TrailRecord): Partial<TrailRecord> {
+  const out: Partial<TrailRecord> = {};
+  if (t.status) out.status = t.status;
+  if (t.statusError) out.statusError = t.statusError;
+  if (t.selectors) out.selectors = t.selectors;
+  if (t.selectorsError) out.selectorsError = t.selectorsError;
+  return out;
 }
