@@ -25,7 +25,8 @@ const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DU
   --since  first run only: start at this point instead of the look-back; a duration back from
            now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
   Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config;
-        3 some log file or source could not be read (tried again next run).`;
+        3 some log file, S3 folder or source could not be read (tried again next run), or an SQS
+          message was set aside; the summary's errors say which.`;
 
 export interface ScanReport {
   schemaVersion: 1;

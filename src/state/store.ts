@@ -54,6 +54,7 @@ export class StateStore {
   private offset = 0;
   private journalFd: number;
   private journalEntries = 0;
+  private unsynced = false;
   private readonly compactEvery: number;
 
   private constructor(
@@ -105,13 +106,20 @@ export class StateStore {
     return this.files.size;
   }
 
+  /** Move a cursor. The marks of the files it moves past are made durable first. */
   setCursor(prefix: string, value: string): void {
     if (this.cursors.get(prefix) === value) return;
     this.cursors.set(prefix, value);
+    this.flush();
     this.append({ c: prefix, v: value });
   }
 
-  /** Mark a file done, with the ids of the detections just written and the log's new length. */
+  /**
+   * Mark a file done, with the ids of the detections just written and the log's new length. The
+   * line is written at once (a killed process loses nothing) but fsynced in groups (flush(),
+   * setCursor(), compact(), close()): the detections themselves are already fsynced, and a mark
+   * lost to a machine crash only means the file is read again, its detections suppressed by id.
+   */
   markFile(key: string, mark: FileMark, ids: string[] = [], detectionsOffset?: number): void {
     this.files.set(key, mark);
     for (const id of ids) this.emitted.set(id, mark.at);
@@ -121,7 +129,7 @@ export class StateStore {
     if (mark.bad) entry.b = mark.bad;
     if (ids.length) entry.ids = ids;
     if (detectionsOffset !== undefined) entry.o = detectionsOffset;
-    this.append(entry);
+    this.append(entry, false);
   }
 
   /** Record ids found in the detections log past the journal (written just before a crash). */
@@ -153,16 +161,28 @@ export class StateStore {
     ftruncateSync(this.journalFd, 0);
     fsyncSync(this.journalFd);
     this.journalEntries = 0;
+    this.unsynced = false;
   }
 
   close(): void {
+    this.flush();
     closeSync(this.journalFd);
     this.lock.release();
   }
 
-  private append(entry: JournalEntry): void {
-    writeSync(this.journalFd, `${JSON.stringify(entry)}\n`);
+  /** fsync journal lines written without it (file marks); a no-op when there are none. */
+  flush(): void {
+    if (!this.unsynced) return;
     fsyncSync(this.journalFd);
+    this.unsynced = false;
+  }
+
+  private append(entry: JournalEntry, durable = true): void {
+    writeSync(this.journalFd, `${JSON.stringify(entry)}\n`);
+    if (durable) {
+      fsyncSync(this.journalFd);
+      this.unsynced = false;
+    } else this.unsynced = true;
     if (++this.journalEntries >= this.compactEvery) this.compact();
   }
 

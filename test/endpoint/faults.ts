@@ -19,6 +19,8 @@ export interface FaultRule {
   rate?: number;
   /** How many more times the rule fires (default: unlimited). */
   times?: number;
+  /** Let this many matching calls through before the rule starts firing (default 0). */
+  skip?: number;
 }
 
 export interface FaultTarget {
@@ -80,6 +82,10 @@ export class Faults {
     if (r.accountId && r.accountId !== t.accountId) return false;
     if (r.region && r.region !== t.region) return false;
     if (r.times !== undefined && r.times <= 0) return false;
+    if (r.skip !== undefined && r.skip > 0) {
+      r.skip--;
+      return false;
+    }
     if (r.rate !== undefined && this.random() >= r.rate) return false;
     if (r.times !== undefined) r.times--;
     return true;

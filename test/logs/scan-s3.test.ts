@@ -147,6 +147,29 @@ describe("scanning an s3:// source", () => {
     );
   });
 
+  it("reports a folder whose listing fails by account and region, and reads the others", async () => {
+    const { put, scan } = setup({ accounts: [A], regions: ["eu-west-1", "us-east-1"] });
+    const t = new Date(Date.now() - HOUR);
+    put(ctKey(A, "eu-west-1", t, "e"), [record("e")]);
+    put(ctKey(A, "us-east-1", t, "u"), [record("u")]);
+    // The first call lists the accounts; the next one, a region folder, is denied.
+    ep.faults.add({
+      kind: "deny",
+      code: "AccessDenied",
+      status: 403,
+      operation: "ListObjectsV2",
+      skip: 1,
+      times: 1,
+    });
+    const summary = await scan();
+    assert.equal(summary.files.read, 1);
+    assert.equal(summary.errors.length, 1);
+    assert.match(
+      summary.errors[0].message,
+      /listing base\/AWSLogs\/111111111111\/CloudTrail\/(eu-west-1|us-east-1)\/ failed: AccessDenied/,
+    );
+  });
+
   it("reports a bad object by its S3 key and does not read it again", async () => {
     const { bucket, scan } = setup();
     const key = `base/${ctKey(A, "us-east-1", new Date(Date.now() - HOUR), "bad")}`;

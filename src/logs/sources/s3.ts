@@ -4,14 +4,17 @@
 // and what is new, never the bucket's history; files inside the window already processed are
 // remembered in the state store and skipped.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { errorCode } from "../../aws/clients.ts";
 import type { FileMark } from "../../state/store.ts";
+import { forEachBounded } from "../../util/limit.ts";
 import { type FileOutcome, type LogFileRef, processLogFile } from "../processor.ts";
 import { WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type LogKind, logFolder, minKey, parseLogKey, parseS3Url, startAfterFor } from "../s3-layout.ts";
-import { type SourceSummary, sourceSummary } from "../summary.ts";
+import { addError, type SourceSummary, sourceSummary } from "../summary.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
 
 const ACCOUNT_DIR = /^\d{12}\/$/;
+const FOLDERS_AT_ONCE = 4;
 const ORG_DIR = /^o-[a-z0-9]+\/$/;
 
 export function s3Ref(s3: S3Client, bucket: string, key: string): LogFileRef {
@@ -63,18 +66,23 @@ export class S3Source implements LogSource {
     const folders = await this.discover(ctx, list, summary);
     const lookbackStart = new Date(ctx.now.getTime() - ctx.config.logs.lookbackHours * 3_600_000);
     const firstStart = ctx.since ?? lookbackStart;
-    await Promise.all(
-      folders.map(async (folder) => {
-        const cursorKey = `s3://${this.bucket}/${folder}`;
-        const cursor = ctx.state.cursor(cursorKey);
-        const startAfter =
-          cursor === undefined
-            ? startAfterFor(folder, firstStart)
-            : minKey(cursor, startAfterFor(folder, lookbackStart));
-        this.bounds.set(cursorKey, `s3://${this.bucket}/${startAfter}`);
+    // A few folders at a time; a folder that fails is reported by account and region, the others go on.
+    await forEachBounded(folders, FOLDERS_AT_ONCE, async (folder) => {
+      const cursorKey = `s3://${this.bucket}/${folder}`;
+      const cursor = ctx.state.cursor(cursorKey);
+      const startAfter =
+        cursor === undefined
+          ? startAfterFor(folder, firstStart)
+          : minKey(cursor, startAfterFor(folder, lookbackStart));
+      this.bounds.set(cursorKey, `s3://${this.bucket}/${startAfter}`);
+      try {
         await this.pollFolder(ctx, s3, list, folder, startAfter, cursorKey, summary);
-      }),
-    );
+      } catch (err) {
+        const message = `listing ${folder} failed: ${errorCode(err)}: ${(err as Error).message}`;
+        addError(ctx.summary, this.url, message);
+        ctx.logger.error("s3 folder not listed", { source: this.url, folder, error: message });
+      }
+    });
     return summary;
   }
 

@@ -142,6 +142,8 @@ export class SqsSource implements LogSource {
     summary: SourceSummary,
   ): Promise<void> {
     try {
+      // The files' done marks are durable before the message that names them is gone.
+      ctx.state.flush();
       await sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: m.ReceiptHandle }));
       summary.messages!.deleted++;
     } catch (err) {
