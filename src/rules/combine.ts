@@ -32,8 +32,8 @@ export interface EntryOptions {
 }
 
 /** Apply a string test to a field value: strings as they are, numbers/booleans by string form, objects by JSON and leaves. */
-export function valueTest(test: StringTest): (v: unknown) => boolean {
-  return (v) => {
+export function valueTest(test: StringTest): ValueTest {
+  const fn: ValueTest = (v) => {
     if (typeof v === "string") return test(v);
     if (typeof v === "number" || typeof v === "boolean") return test(String(v));
     if (typeof v === "object" && v !== null) {
@@ -43,23 +43,47 @@ export function valueTest(test: StringTest): (v: unknown) => boolean {
     }
     return false;
   };
+  fn.stringTest = test;
+  return fn;
+}
+
+/** OR of value tests, keeping the string fast path when every one has it. */
+function anyGroup(groups: ValueTest[]): ValueTest {
+  const fn: ValueTest = (v) => {
+    for (let i = 0; i < groups.length; i++) if (groups[i](v)) return true;
+    return false;
+  };
+  const strings = groups.map((g) => g.stringTest);
+  if (strings.every((t) => t !== undefined)) {
+    fn.stringTest = (s) => {
+      for (let i = 0; i < strings.length; i++) if (strings[i]!(s)) return true;
+      return false;
+    };
+  }
+  return fn;
+}
+
+/** A test on one value at a path; `stringTest`, when set, is what it does to a string (a fast path). */
+export interface ValueTest {
+  (v: unknown): boolean;
+  stringTest?: StringTest;
 }
 
 /** List = OR (or AND with `all`); `neq` inverts the result for a field that is present and not null. */
 export function combine(
-  groups: ((v: unknown) => boolean)[],
+  groups: ValueTest[],
   path: string[],
   keyword: boolean,
   seen: Set<string>,
 ): CompiledEntry {
-  const tester = (g: (v: unknown) => boolean): RecordTest =>
+  const tester = (g: ValueTest): RecordTest =>
     keyword
       ? (r) => {
           const leaves = leavesOf(r);
           for (let i = 0; i < leaves.length; i++) if (g(leaves[i])) return true;
           return false;
         }
-      : pathTester(path, g);
+      : pathTester(path, g, g.stringTest);
   let test: RecordTest;
   if (seen.has("all")) {
     const each = groups.map(tester);
@@ -68,14 +92,7 @@ export function combine(
       return true;
     };
   } else {
-    test = tester(
-      groups.length === 1
-        ? groups[0]
-        : (v: unknown) => {
-            for (let i = 0; i < groups.length; i++) if (groups[i](v)) return true;
-            return false;
-          },
-    );
+    test = tester(groups.length === 1 ? groups[0] : anyGroup(groups));
   }
   if (seen.has("neq")) {
     if (keyword) throw new EntryError('"neq" needs a field');

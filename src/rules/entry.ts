@@ -1,6 +1,5 @@
 // Compiles one detection entry (`field|modifier|...: value or list`) into a test on a record.
 // Everything that can be decided from the rule is decided here, once; the returned closure only reads.
-import { RE2JS } from "re2js";
 import {
   type CompiledEntry,
   combine,
@@ -29,6 +28,7 @@ import {
   type StringTest,
   toLowerCached,
 } from "./patterns.ts";
+import { compileRegexTest } from "./regex.ts";
 
 export { EntryError, type Pin, type RecordTest } from "./combine.ts";
 
@@ -101,20 +101,15 @@ export function compileEntry(key: string, raw: unknown, opts: EntryOptions): Com
     const allowed = new Set(["re", "i", "m", "s", "all", "neq"]);
     const other = mods.find((m) => !allowed.has(m));
     if (other) throw new EntryError(`modifier "${other}" cannot be combined with "re"`);
-    let flags = 0;
-    if (seen.has("i")) flags |= RE2JS.CASE_INSENSITIVE;
-    if (seen.has("m")) flags |= RE2JS.MULTILINE;
-    if (seen.has("s")) flags |= RE2JS.DOTALL;
+    const flags = { ignoreCase: seen.has("i"), multiLine: seen.has("m"), dotAll: seen.has("s") };
     groups = values.map((v, i) => {
       const at = isList ? i : "value";
       if (typeof v !== "string") throw new EntryError('"re" needs a string pattern', at);
-      let re: RE2JS;
       try {
-        re = RE2JS.compile(v, flags);
+        return valueTest(compileRegexTest(v, flags));
       } catch (err) {
         throw new EntryError(`invalid regular expression: ${(err as Error).message}`, at);
       }
-      return valueTest((s) => re.test(s));
     });
     return combine(groups, path, keyword, seen);
   }
@@ -157,8 +152,11 @@ export function compileEntry(key: string, raw: unknown, opts: EntryOptions): Com
     !cased &&
     finalVariants.every((vs) => vs.every((p) => literalOf(p) !== undefined))
   ) {
-    const set = new Set(finalVariants.flat().map((p) => literalOf(p)!.toLowerCase()));
-    if (set.size > 3) groups = [valueTest((s) => set.has(s) || set.has(toLowerCached(s)))];
+    const literals = finalVariants.flat().map((p) => literalOf(p)!);
+    const lower = new Set(literals.map((l) => l.toLowerCase()));
+    // The values as written answer the common case (same spelling) without lowercasing the record's.
+    const asWritten = new Set(literals);
+    if (lower.size > 3) groups = [valueTest((s) => asWritten.has(s) || lower.has(toLowerCached(s)))];
   }
   const compiled = combine(groups, path, keyword, seen);
   return pin ? { ...compiled, pin } : compiled;

@@ -34,9 +34,13 @@ export function anyAtPath(node: unknown, path: readonly string[], test: ValueTes
  * `anyAtPath` bound to one path and one test, compiled once. Descends plain objects in a loop and only
  * falls back to the recursive walk when it meets an array on the way.
  */
-export function pathTester(path: readonly string[], test: ValueTest): (record: unknown) => boolean {
+export function pathTester(
+  path: readonly string[],
+  test: ValueTest,
+  stringTest?: (s: string) => boolean,
+): (record: unknown) => boolean {
   const n = path.length;
-  return (record) => {
+  const generic = (record: unknown): boolean => {
     let cur: unknown = record;
     for (let i = 0; i < n; i++) {
       if (typeof cur !== "object" || cur === null) return test(undefined);
@@ -46,6 +50,29 @@ export function pathTester(path: readonly string[], test: ValueTest): (record: u
       cur = (cur as Record<string, unknown>)[key];
     }
     return Array.isArray(cur) ? testTerminal(cur, test) : test(cur);
+  };
+  if (!stringTest || n > 2) return generic;
+  // The common shapes (`eventName`, `userIdentity.arn` holding a string) in one closure, no loop.
+  const k0 = path[0];
+  if (n === 1) {
+    return (record) => {
+      if (isPlainObject(record) && hasOwn.call(record, k0)) {
+        const v = record[k0];
+        if (typeof v === "string") return stringTest(v);
+      }
+      return generic(record);
+    };
+  }
+  const k1 = path[1];
+  return (record) => {
+    if (isPlainObject(record) && hasOwn.call(record, k0)) {
+      const a = record[k0];
+      if (isPlainObject(a) && hasOwn.call(a, k1)) {
+        const v = a[k1];
+        if (typeof v === "string") return stringTest(v);
+      }
+    }
+    return generic(record);
   };
 }
 
