@@ -4,7 +4,8 @@
 //  2. Scaling: 1,000 generated rule variants against 10, over the same in-memory records.
 //  3. Memory: peak RSS of a scan over N and 4N files, each in a fresh process.
 // Every figure is the median of BENCH_RUNS repetitions (default 5). BENCH_RECORDS sets the record count;
-// BENCH_SHIPPED_RULES points at the shipped rule folder when it is not ./rules.
+// BENCH_SHIPPED_RULES points at the shipped rule folder when it is not ./rules; BENCH_ONLY=throughput,
+// scaling or memory runs one part.
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -249,10 +250,10 @@ function scaling(samples: Rec[], files: string[]): void {
   }
 }
 
-function rssChild(dir: string, count: number): number {
+function rssChild(dir: string, count: number, mode: "rules" | "floor" = "rules"): number {
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", fileURLToPath(import.meta.url), "--rss-child", dir, String(count)],
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--rss-child", dir, String(count), mode],
     { encoding: "utf8", cwd: repo },
   );
   if (r.status !== 0) throw new Error(r.stderr);
@@ -262,34 +263,36 @@ function rssChild(dir: string, count: number): number {
 function memory(dir: string, files: string[]): void {
   const n = Math.max(1, Math.floor(files.length / 4));
   const counts = [n, 2 * n, 4 * n];
-  const peaks = counts.map(() => [] as number[]);
-  for (let r = 0; r < RUNS; r++) {
-    for (let i = 0; i < counts.length; i++) peaks[i].push(rssChild(dir, counts[i]));
-  }
   const mb = (kb: number) => (kb / 1024).toFixed(1);
-  console.log(
-    `\n3. Memory: peak RSS of a scan with the SigmaHQ rules, one file at a time, fresh process each`,
-  );
-  console.log(`   ${counts.map((c, i) => `${c} files: ${mb(median(peaks[i]))} MiB`).join("; ")} (medians)`);
-  console.log(
-    `   ratio 4N / N: ${(median(peaks[2]) / median(peaks[0])).toFixed(2)} (goal: no growth with file count)`,
-  );
+  console.log(`\n3. Memory: peak RSS of a scan, one file at a time, fresh process each`);
+  for (const mode of ["rules", "floor"] as const) {
+    const peaks = counts.map(() => [] as number[]);
+    for (let r = 0; r < RUNS; r++) {
+      for (let i = 0; i < counts.length; i++) peaks[i].push(rssChild(dir, counts[i], mode));
+    }
+    const label = mode === "rules" ? "with the SigmaHQ rules" : "floor, no rules     ";
+    console.log(
+      `   ${label}: ${counts.map((c, i) => `${c} files ${mb(median(peaks[i]))} MiB`).join("; ")}; 4N / N ${(median(peaks[2]) / median(peaks[0])).toFixed(2)}`,
+    );
+  }
+  console.log("   (goal: the rule engine adds no growth with the number of files)");
 }
 
-async function child(dir: string, count: number): Promise<void> {
+async function child(dir: string, count: number, mode: string): Promise<void> {
   const { ruleSet } = await loadRules([sigmaRules]);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json.gz"))
     .sort()
     .slice(0, count)
     .map((f) => join(dir, f));
-  scanWithRules(files, ruleSet);
+  if (mode === "floor") scanFloor(files);
+  else scanWithRules(files, ruleSet);
   process.stdout.write(`${process.resourceUsage().maxRSS}\n`);
 }
 
 async function main(): Promise<void> {
   const at = process.argv.indexOf("--rss-child");
-  if (at >= 0) return child(process.argv[at + 1], Number(process.argv[at + 2]));
+  if (at >= 0) return child(process.argv[at + 1], Number(process.argv[at + 2]), process.argv[at + 3]);
   const samples = readSamples();
   const dir = join(tmpdir(), `trailwarden-bench-rules-${process.pid}`);
   console.log(
@@ -302,9 +305,10 @@ async function main(): Promise<void> {
     console.log(
       `wrote ${t.result.length} files (${fmt(RECORDS)} records) to ${dir} in ${(t.ms / 1000).toFixed(1)} s`,
     );
-    await throughput(t.result);
-    scaling(samples, t.result);
-    memory(dir, t.result);
+    const only = process.env.BENCH_ONLY;
+    if (!only || only === "throughput") await throughput(t.result);
+    if (!only || only === "scaling") scaling(samples, t.result);
+    if (!only || only === "memory") memory(dir, t.result);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

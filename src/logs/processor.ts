@@ -48,6 +48,8 @@ export async function processLogFile(
 ): Promise<FileOutcome> {
   const attempts = ctx.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
+    // Shutdown: not an error; the file is not marked and waits for the next run.
+    if (ctx.signal?.aborted) return "failed";
     const found: Detection[] = [];
     const ids = new Set<string>();
     let evalErrors = 0;
@@ -92,7 +94,8 @@ export async function processLogFile(
         await announce(ctx, fresh);
         return "bad";
       }
-      if (ctx.signal?.aborted || attempt >= attempts) {
+      if (ctx.signal?.aborted) return "failed";
+      if (attempt >= attempts) {
         const message = `download failed: ${(err as Error).message}`;
         source.files.failed++;
         addError(ctx.summary, source.url, message, ref.logFile);

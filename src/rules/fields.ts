@@ -56,7 +56,8 @@ export function pathTester(
   const k0 = path[0];
   if (n === 1) {
     return (record) => {
-      if (isPlainObject(record) && hasOwn.call(record, k0)) {
+      if (isPlainObject(record)) {
+        if (!hasOwn.call(record, k0)) return test(undefined);
         const v = record[k0];
         if (typeof v === "string") return stringTest(v);
       }
@@ -65,9 +66,11 @@ export function pathTester(
   }
   const k1 = path[1];
   return (record) => {
-    if (isPlainObject(record) && hasOwn.call(record, k0)) {
+    if (isPlainObject(record)) {
+      if (!hasOwn.call(record, k0)) return test(undefined);
       const a = record[k0];
-      if (isPlainObject(a) && hasOwn.call(a, k1)) {
+      if (isPlainObject(a)) {
+        if (!hasOwn.call(a, k1)) return test(undefined);
         const v = a[k1];
         if (typeof v === "string") return stringTest(v);
       }

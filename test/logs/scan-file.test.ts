@@ -87,6 +87,28 @@ describe("scanning a file:// source", () => {
     );
   });
 
+  it("leaves the files not yet read after an abort to the next run", async () => {
+    const { config } = folderWithLogs();
+    config.logs.concurrency = 1;
+    const controller = new AbortController();
+    const first = await runScan({
+      config,
+      detector: eventNameDetector(),
+      signal: controller.signal,
+      onDetection: () => controller.abort(),
+    });
+    assert.equal(first.files.read, 1);
+    assert.equal(first.errors.length, 0);
+    const second = await runScan({ config, detector: eventNameDetector() });
+    assert.equal(second.files.read, 2);
+    assert.deepEqual(
+      readDetections(config)
+        .map((d) => d.eventID)
+        .sort(),
+      ["e1", "e3", "e4"],
+    );
+  });
+
   it("gives one detection for the same record delivered in two files", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "trail-a.json.gz"), logBody([record("same", "StopLogging")]));

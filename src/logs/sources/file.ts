@@ -76,6 +76,8 @@ export class FileSource implements LogSource {
     this.seen = new Set(listing.files.map((f) => f.ref.key));
     // A window twice the read concurrency keeps the limiter busy without a promise per file.
     await forEachBounded(listing.files, 2 * ctx.config.logs.concurrency, async ({ ref }) => {
+      // After an abort (daemon shutdown) the rest waits for the next run.
+      if (ctx.signal?.aborted) return;
       if (ctx.state.isDone(ref.key, ref.sig)) {
         summary.files.skipped++;
         return;

@@ -171,6 +171,8 @@ export class S3Source implements LogSource {
       return "ignored";
     }
     const ref = s3Ref(s3, this.bucket, key);
+    // After an abort the key is left for the next run: "failed" keeps the cursor before it.
+    if (ctx.signal?.aborted) return "failed";
     if (ctx.state.isDone(ref.key)) {
       summary.files.skipped++;
       return "skipped";
