@@ -23,6 +23,30 @@ export interface AwsCallEvent {
   durationMs: number;
   /** Error code (the SDK error name) when the call failed after its retries. */
   errorCode?: string;
+  /** Error codes of the attempts that failed, in order (retried ones and the final one). */
+  attemptErrors?: string[];
+}
+
+const THROTTLING_CODES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "ProvisionedThroughputExceededException",
+  "TransactionInProgressException",
+  "RequestLimitExceeded",
+  "BandwidthLimitExceeded",
+  "LimitExceededException",
+  "RequestThrottled",
+  "SlowDown",
+  "PriorRequestNotComplete",
+  "EC2ThrottledException",
+]);
+
+/** True for the error codes AWS uses to say "slow down" (the SDK retries them with backoff). */
+export function isThrottlingCode(code: string): boolean {
+  return THROTTLING_CODES.has(code);
 }
 
 export interface AwsObserver {
@@ -237,15 +261,27 @@ export class AwsClients {
   }
 }
 
+const ATTEMPT_ERRORS = Symbol("trailwardenAttemptErrors");
+
 function addObserver(client: SdkClient, service: string, region: string, observer: AwsObserver): void {
   type Next = (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>;
-  const mw = (next: Next, context: { commandName?: string }) => async (args: unknown) => {
+  type Context = { commandName?: string; [ATTEMPT_ERRORS]?: string[] };
+  const mw = (next: Next, context: Context) => async (args: unknown) => {
     const started = Date.now();
     const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
+    const attemptErrors: string[] = [];
+    context[ATTEMPT_ERRORS] = attemptErrors;
     try {
       const result = await next(args);
       const attempts = result.output?.$metadata?.attempts ?? 1;
-      observer.onCall({ service, operation, region, attempts, durationMs: Date.now() - started });
+      observer.onCall({
+        service,
+        operation,
+        region,
+        attempts,
+        durationMs: Date.now() - started,
+        attemptErrors,
+      });
       return result;
     } catch (err) {
       const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
@@ -256,9 +292,24 @@ function addObserver(client: SdkClient, service: string, region: string, observe
         attempts,
         durationMs: Date.now() - started,
         errorCode: errorCode(err),
+        attemptErrors,
       });
       throw err;
     }
   };
+  // Inside the retry loop: sees the error of every attempt, so retries can be told apart by cause.
+  const perAttempt = (next: Next, context: Context) => async (args: unknown) => {
+    try {
+      return await next(args);
+    } catch (err) {
+      context[ATTEMPT_ERRORS]?.push(errorCode(err));
+      throw err;
+    }
+  };
   client.middlewareStack.add(mw, { step: "initialize", name: "trailwardenObserver", priority: "high" });
+  client.middlewareStack.add(perAttempt, {
+    step: "deserialize",
+    name: "trailwardenAttemptObserver",
+    priority: "high",
+  });
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point: registers the commands and maps the result to the process exit code.
 import { auditCommand } from "./audit.ts";
+import { daemonCommand } from "./daemon.ts";
+import { demoCommand } from "./demo.ts";
 import { registerCommands, run } from "./index.ts";
 import { rulesCommand } from "./rules.ts";
 import { scanCommand } from "./scan.ts";
@@ -8,7 +10,7 @@ import { scanCommand } from "./scan.ts";
 // The SDK warns on every run that future releases need Node 22; that is noise for our users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-registerCommands(auditCommand, rulesCommand, scanCommand);
+registerCommands(auditCommand, rulesCommand, scanCommand, daemonCommand, demoCommand);
 
 run(process.argv.slice(2)).then(
   (code) => {

@@ -1,6 +1,16 @@
 // File helpers whose writes are all-or-nothing: a reader never sees a half-written file.
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** Write to a temp file in the same folder, fsync, then rename over the target. */
@@ -29,4 +39,32 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Append lines in one write and fsync before returning, so a line is on disk before anything that
+ * depends on it (a cursor, a replaced report) is written after it.
+ */
+export function appendLinesDurable(file: string, lines: readonly string[]): void {
+  if (lines.length === 0) return;
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, "a");
+  try {
+    writeSync(fd, lines.map((l) => `${l}\n`).join(""));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parse a JSON file, or undefined when it does not exist. */
+export function readJsonIfExists<T>(file: string): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  return JSON.parse(text) as T;
 }

@@ -1,0 +1,94 @@
+// `trailwarden demo`: one `daemon --once` cycle on bundled data (demo/config.yaml with
+// demo/inventory.json and demo/logs), then a short summary. It exits 0 when the cycle worked,
+// whatever the findings: the demo data is meant to show failing checks and detections.
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadConfigFile } from "../config/load.ts";
+import type { Config } from "../config/types.ts";
+import type { OnceResult } from "../daemon/daemon.ts";
+import type { AuditReportView, ScanSummaryView } from "../daemon/types.ts";
+import { type Command, EXIT, UsageError } from "./command.ts";
+import { buildDaemon, runOnceWithSignals } from "./daemon.ts";
+
+const demoDir = fileURLToPath(new URL("../../demo/", import.meta.url));
+const usage = `usage: trailwarden demo
+
+Runs one audit + scan cycle (\`daemon --once\`) on the bundled example data: the inventory snapshot
+demo/inventory.json and the CloudTrail files under demo/logs, with the rules in rules/. Prints
+the findings by status, the detections by level, and where the reports are.
+
+exit status: 0 when the cycle worked (whatever the findings), 3 when a job could not run`;
+
+/** The demo only ever deletes its own folders: both must sit under a `.trailwarden/demo` folder. */
+function resetDemoDirs(config: Config): void {
+  for (const dir of [config.state.dir, config.output.dir]) {
+    if (!dir.split(sep).join("/").includes("/.trailwarden/demo/"))
+      throw new UsageError(`demo: refusing to reset ${dir}: not under a .trailwarden/demo folder`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function demoSummary(
+  once: OnceResult,
+  audit: AuditReportView | undefined,
+  scan: ScanSummaryView | undefined,
+  reportsDir: string,
+): string {
+  const lines: string[] = [];
+  if (audit) {
+    const by = { PASS: 0, FAIL: 0, ERROR: 0 };
+    for (const f of audit.findings) by[f.status]++;
+    lines.push(
+      `audit: ${audit.findings.length} findings: ${by.PASS} PASS, ${by.FAIL} FAIL, ${by.ERROR} ERROR (daemon --once exits ${once.code})`,
+    );
+  } else lines.push(`audit: did not complete: ${once.audit?.error ?? "unknown error"}`);
+  if (scan) {
+    const levels = Object.entries(scan.detections.byLevel ?? {})
+      .sort(([a], [b]) => LEVEL_ORDER.indexOf(a) - LEVEL_ORDER.indexOf(b))
+      .map(([level, n]) => `${n} ${level}`);
+    lines.push(
+      `scan: ${scan.files.read} log files, ${scan.records.read} records, ${scan.detections.total} detections${levels.length ? ` (${levels.join(", ")})` : ""}${scan.errors.length ? `, ${scan.errors.length} errors` : ""}${scan.files.bad ? `, ${plural(scan.files.bad, "bad file")} reported` : ""}`,
+    );
+  } else lines.push(`scan: did not complete: ${once.scan?.error ?? "unknown error"}`);
+  const where = relative(process.cwd(), reportsDir) || ".";
+  const files = existsSync(reportsDir)
+    ? readdirSync(reportsDir)
+        .filter((f) => !f.startsWith("."))
+        .sort()
+    : [];
+  lines.push(`reports in ${where}/: ${files.join(", ") || "(none)"}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+const LEVEL_ORDER = ["critical", "high", "medium", "low", "informational"];
+
+export const demoCommand: Command = {
+  name: "demo",
+  summary: "run one daemon cycle on bundled example data (no AWS account needed)",
+  usage,
+  async run(argv) {
+    const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true });
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const configFile = `${demoDir}config.yaml`;
+    const inventory = `${demoDir}inventory.json`;
+    if (!existsSync(inventory)) throw new UsageError(`demo: ${inventory} is missing`);
+    const config = loadConfigFile(configFile);
+    resetDemoDirs(config);
+    process.stdout.write(
+      "trailwarden demo: one daemon --once cycle over demo/inventory.json and demo/logs\n",
+    );
+    const parts = await buildDaemon(config, inventory);
+    const once = await runOnceWithSignals(parts);
+    process.stdout.write(
+      demoSummary(once, parts.daemon.lastAuditReport, parts.daemon.lastScanSummary, config.output.dir),
+    );
+    const worked = once.audit?.outcome === "success" && once.scan?.outcome === "success";
+    return worked ? EXIT.OK : EXIT.ERROR;
+  },
+};

@@ -1,0 +1,261 @@
+// The daemon: two scheduled jobs (audit, scan), their report files, notification delivery, the
+// status listener and an orderly shutdown. The audit and the scan themselves come in as JobBackends
+// (wired to the real parts in backends.ts), so this file is only about running them well.
+import type { Config } from "../config/types.ts";
+import type { Logger } from "../util/logger.ts";
+import type { DaemonMetrics } from "./daemon-metrics.ts";
+import { assessHealth, type Health } from "./health.ts";
+import { StatusServer } from "./http.ts";
+import { Job, type RunRecord } from "./job.ts";
+import type { Delivery } from "./notify/delivery.ts";
+import { readPreviousAudit, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
+import { applyRetention } from "./retention.ts";
+import { loadRunHistory, saveRunHistory } from "./run-history.ts";
+import { longestIntervalMs, Scheduler } from "./scheduler.ts";
+import type { AuditReportView, DetectionView, JobName, ScanReportView, ScanSummaryView } from "./types.ts";
+import { auditRunFailure, scanRunFailure } from "./verdicts.ts";
+
+export interface JobBackends {
+  /** One audit, as a finished report. */
+  audit(signal: AbortSignal): Promise<AuditReportView>;
+  /** The audit's exit code (0 all PASS, 1 any FAIL, 3 any ERROR and no FAIL). */
+  auditExitCode(report: AuditReportView): number;
+  /** One scan; it appends detections.jsonl itself and reports each detection once written. */
+  scan(signal: AbortSignal, onDetection: (d: DetectionView) => void): Promise<ScanReportView>;
+}
+
+export interface DaemonOptions {
+  config: Config;
+  backends: JobBackends;
+  logger: Logger;
+  metrics: DaemonMetrics;
+  deliveries?: Delivery[];
+  now?: () => Date;
+}
+
+export interface OnceResult {
+  /** The audit's exit code, or 3 when the audit (or, with an all-PASS audit, the scan) failed. */
+  code: number;
+  audit?: RunRecord;
+  scan?: RunRecord;
+}
+
+/** After the grace period and the abort, how long aborted runs get to unwind before we go on. */
+const ABORT_UNWIND_MS = 5000;
+
+export class Daemon {
+  readonly jobs: Record<JobName, Job>;
+  readonly startedAt: Date;
+  private scheduler?: Scheduler;
+  private server?: StatusServer;
+  private readonly intervals: Record<JobName, number>;
+  private readonly now: () => Date;
+  /** The last audit report and scan summary this process wrote. */
+  lastAuditReport?: AuditReportView;
+  lastScanSummary?: ScanSummaryView;
+  private stopping = false;
+
+  constructor(private readonly o: DaemonOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.startedAt = this.now();
+    const { schedule } = o.config;
+    this.intervals = {
+      audit: longestIntervalMs(schedule.audit, schedule.timezone),
+      scan: longestIntervalMs(schedule.scan, schedule.timezone),
+    };
+    const hooks = {
+      logger: o.logger,
+      now: this.now,
+      onFinished: (run: RunRecord) => this.finished(run),
+      onSkipped: (job: JobName) => o.metrics.skippedTicks.inc({ job }),
+    };
+    this.jobs = {
+      audit: new Job("audit", (signal) => this.auditRun(signal), hooks),
+      scan: new Job("scan", (signal) => this.scanRun(signal), hooks),
+    };
+    this.restoreRuns();
+  }
+
+  get outputDir(): string {
+    return this.o.config.output.dir;
+  }
+
+  health(): Health {
+    return assessHealth(
+      (["audit", "scan"] as const).map((name) => ({
+        name,
+        lastRun: this.jobs[name].lastRun,
+        lastSuccess: this.jobs[name].lastSuccess,
+        intervalMs: this.intervals[name],
+        running: this.jobs[name].running,
+      })),
+      this.now(),
+      this.startedAt,
+    );
+  }
+
+  /** Serve /healthz and /metrics; returns the bound address. */
+  async listen(): Promise<{ host: string; port: number }> {
+    this.server = new StatusServer(
+      { health: () => this.health(), metrics: () => this.o.metrics.registry.render() },
+      this.o.logger,
+    );
+    return this.server.listen(this.o.config.http.host, this.o.config.http.port);
+  }
+
+  /** Start the schedules (and the start-up runs unless schedule.runOnStart is false). */
+  start(): void {
+    applyRetention(this.outputDir, this.now(), this.o.config.output.retentionDays);
+    this.kickDeliveries();
+    if (this.o.config.schedule.runOnStart) {
+      void this.jobs.audit.trigger("start-up");
+      void this.jobs.scan.trigger("start-up");
+    }
+    this.scheduler = new Scheduler(
+      [
+        { job: this.jobs.audit, cron: this.o.config.schedule.audit },
+        { job: this.jobs.scan, cron: this.o.config.schedule.scan },
+      ],
+      this.o.config.schedule.timezone,
+    );
+    this.scheduler.start();
+    this.o.logger.info("daemon started", {
+      audit: this.o.config.schedule.audit,
+      scan: this.o.config.schedule.scan,
+      timezone: this.o.config.schedule.timezone,
+    });
+  }
+
+  /**
+   * Run each job once, deliver what can be delivered, and return the exit code: the audit's, or
+   * 3 when a job could not run (an unknown outcome is never reported as success).
+   */
+  async runOnce(): Promise<OnceResult> {
+    applyRetention(this.outputDir, this.now(), this.o.config.output.retentionDays);
+    const [audit, scan] = await Promise.all([
+      this.jobs.audit.trigger("once"),
+      this.jobs.scan.trigger("once"),
+    ]);
+    this.kickDeliveries();
+    await Promise.all((this.o.deliveries ?? []).map((d) => d.idle()));
+    await this.close();
+    let code = this.lastAuditReport ? this.o.backends.auditExitCode(this.lastAuditReport) : 3;
+    if (scan?.outcome !== "success" && code === 0) code = 3;
+    return { code, audit, scan };
+  }
+
+  /**
+   * Stop scheduling, give runs in progress `graceSeconds` to finish, then abort their AWS calls.
+   * Files stay consistent either way: every report write is atomic and happens between awaits.
+   */
+  async shutdown(graceSeconds = this.o.config.shutdownGraceSeconds): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.o.logger.info("shutting down", { graceSeconds });
+    await this.scheduler?.stop();
+    const busy = Object.values(this.jobs).filter((j) => j.running);
+    if (busy.length && !(await this.idleWithin(graceSeconds * 1000))) {
+      this.o.logger.warn("grace period over; aborting runs in progress", {
+        jobs: busy.filter((j) => j.running).map((j) => j.name),
+      });
+      for (const j of busy) j.abort("shutdown: grace period over");
+      if (!(await this.idleWithin(ABORT_UNWIND_MS)))
+        this.o.logger.warn("runs did not unwind after the abort; exiting with their files untouched");
+    }
+    await this.close();
+    this.o.logger.info("daemon stopped");
+  }
+
+  private async close(): Promise<void> {
+    await Promise.all((this.o.deliveries ?? []).map((d) => d.stop()));
+    this.persistRuns();
+    await this.server?.close();
+  }
+
+  private async idleWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), ms);
+    });
+    const idle = Promise.all(Object.values(this.jobs).map((j) => j.idle())).then(() => true as const);
+    try {
+      return await Promise.race([idle, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async auditRun(signal: AbortSignal): Promise<void> {
+    const report = await this.o.backends.audit(signal);
+    // An aborted audit's findings would show ERRORs that are only the abort: write nothing.
+    if (signal.aborted) throw new Error("aborted before the report was written");
+    const previous = readPreviousAudit(this.outputDir, this.o.logger);
+    const { file, events } = writeAuditOutputs(this.outputDir, report, previous, this.now());
+    this.lastAuditReport = report;
+    this.o.metrics.auditFindings(report.findings);
+    for (const e of events) this.o.metrics.auditEvents.inc({ kind: e.kind });
+    const removed = applyRetention(this.outputDir, this.now(), this.o.config.output.retentionDays);
+    this.o.logger.info("audit report written", {
+      file,
+      findings: report.findings.length,
+      events: events.length,
+      removed: removed.length,
+    });
+    const failure = auditRunFailure(report);
+    if (failure) throw new Error(failure);
+  }
+
+  private async scanRun(signal: AbortSignal): Promise<void> {
+    const report = await this.o.backends.scan(signal, (d) => {
+      this.o.metrics.detection(d);
+      this.kickDeliveries();
+    });
+    const { summary } = report;
+    this.o.metrics.scanFinished(summary);
+    this.kickDeliveries();
+    // latest-scan.json describes the last complete scan; an interrupted one resumes next time.
+    if (signal.aborted) throw new Error("aborted before the summary was written");
+    const file = writeScanOutputs(this.outputDir, report);
+    this.lastScanSummary = summary;
+    this.o.logger.info("scan summary written", {
+      file,
+      records: summary.records.read,
+      detections: summary.detections.total,
+      errors: summary.errors.length,
+    });
+    const failure = scanRunFailure(summary);
+    if (failure) throw new Error(failure);
+  }
+
+  private finished(run: RunRecord): void {
+    const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+    this.o.metrics.jobFinished(run.job, run.outcome, seconds, run.finishedAt);
+    this.persistRuns();
+  }
+
+  private kickDeliveries(): void {
+    for (const d of this.o.deliveries ?? []) d.kick();
+  }
+
+  private persistRuns(): void {
+    try {
+      saveRunHistory(this.o.config.state.dir, Object.values(this.jobs));
+    } catch (err) {
+      this.o.logger.error("cannot persist daemon state", { error: (err as Error).message });
+    }
+  }
+
+  /** Health survives a restart: the last outcomes come back from state.dir (an abort is no outcome). */
+  private restoreRuns(): void {
+    try {
+      loadRunHistory(this.o.config.state.dir, Object.values(this.jobs));
+      for (const j of Object.values(this.jobs))
+        if (j.lastSuccess)
+          this.o.metrics.lastSuccess.set({ job: j.name }, j.lastSuccess.finishedAt.getTime() / 1000);
+    } catch (err) {
+      this.o.logger.warn("daemon state unreadable; starting without run history", {
+        error: (err as Error).message,
+      });
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { loadConfigFile } from "../../src/config/load.ts";
+import { daemonConfigProblems } from "../../src/daemon/config-check.ts";
+
+function configFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "tw-cfg-")), "config.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+test("an invalid cron expression is reported at its file:line:column", () => {
+  const file = configFile("schedule:\n  audit: '0 * * * *'\n  scan: '61 * * * *'\n");
+  const [p] = daemonConfigProblems(loadConfigFile(file));
+  assert.equal(p.file, file);
+  assert.equal(p.line, 3);
+  assert.equal(p.column, 9);
+  assert.match(p.message, /schedule\.scan "61 \* \* \* \*": minute/);
+});
+
+test("an unknown time zone is reported", () => {
+  const file = configFile("schedule:\n  timezone: Mars/Olympus\n");
+  const [p] = daemonConfigProblems(loadConfigFile(file));
+  assert.equal(p.line, 2);
+  assert.match(p.message, /not an IANA time zone/);
+});
+
+test("the default schedules are valid", () => {
+  assert.deepEqual(daemonConfigProblems(loadConfigFile(configFile("logLevel: info\n"))), []);
+});
