@@ -155,5 +155,5 @@ export function selectIdentifiers(pattern: string | null, names: readonly string
 }
 
 function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+  return s.replace(/[.*+?^${}()|[\]-]/g, "\\$&");
 }

@@ -150,52 +150,60 @@ function assertSameDetections(killedDir: string, cleanDir: string): void {
 }
 
 describe("a scan killed with SIGKILL", () => {
-  it("over file:// ends, after restarts, with exactly the detections of one clean run", {
-    timeout: 600_000,
-  }, async () => {
-    const base = tempDir("tw-sigkill-");
-    const logs = join(base, "logs");
-    writeLogs(logs, 600);
-    const cleanDir = join(base, "clean");
-    mkdirSync(cleanDir);
-    await runCli(configFile(cleanDir, `file://${logs}`));
-    const killedDir = join(base, "killed");
-    mkdirSync(killedDir);
-    const kills = await killUntilDone(configFile(killedDir, `file://${logs}`), 20261124);
-    assert.ok(kills >= 3, `the scan was killed mid-way (${kills} kills)`);
-    assertSameDetections(killedDir, cleanDir);
-  });
-
-  it("over s3:// ends, after restarts, with exactly the detections of one clean run", {
-    timeout: 600_000,
-  }, async () => {
-    const ep = await startEndpoint();
-    try {
-      ep.world.addAccount(ACCOUNT);
-      ep.world.addBucket("killed-logs", ACCOUNT);
-      const key = ep.world.addUserKey(ACCOUNT);
-      const now = Date.now();
-      for (let f = 0; f < 400; f++) {
-        const region = f % 2 ? "us-east-1" : "eu-west-1";
-        const at = new Date(now - (f % 200) * 45 * 60_000 - 60_000);
-        ep.world.putObject("killed-logs", ctKey(ACCOUNT, region, at, `u${f}`), logBody(fileRecords(f)));
-      }
-      const run = {
-        args: ["--since", "10d"],
-        env: { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey },
-      };
-      const aws = `aws:\n  endpoint: ${JSON.stringify(ep.url)}\n  s3ForcePathStyle: true\n  maxAttempts: 2\n`;
-      const base = tempDir("tw-sigkill-s3-");
+  it(
+    "over file:// ends, after restarts, with exactly the detections of one clean run",
+    {
+      timeout: 600_000,
+    },
+    async () => {
+      const base = tempDir("tw-sigkill-");
+      const logs = join(base, "logs");
+      writeLogs(logs, 600);
       const cleanDir = join(base, "clean");
       mkdirSync(cleanDir);
-      await runCli(configFile(cleanDir, "s3://killed-logs", aws), undefined, run);
+      await runCli(configFile(cleanDir, `file://${logs}`));
       const killedDir = join(base, "killed");
       mkdirSync(killedDir);
-      const kills = await killUntilDone(configFile(killedDir, "s3://killed-logs", aws), 7, run);
+      const kills = await killUntilDone(configFile(killedDir, `file://${logs}`), 20261124);
       assert.ok(kills >= 3, `the scan was killed mid-way (${kills} kills)`);
       assertSameDetections(killedDir, cleanDir);
-    } finally {
-      await ep.stop();
-    }
-  });
+    },
+  );
+
+  it(
+    "over s3:// ends, after restarts, with exactly the detections of one clean run",
+    {
+      timeout: 600_000,
+    },
+    async () => {
+      const ep = await startEndpoint();
+      try {
+        ep.world.addAccount(ACCOUNT);
+        ep.world.addBucket("killed-logs", ACCOUNT);
+        const key = ep.world.addUserKey(ACCOUNT);
+        const now = Date.now();
+        for (let f = 0; f < 400; f++) {
+          const region = f % 2 ? "us-east-1" : "eu-west-1";
+          const at = new Date(now - (f % 200) * 45 * 60_000 - 60_000);
+          ep.world.putObject("killed-logs", ctKey(ACCOUNT, region, at, `u${f}`), logBody(fileRecords(f)));
+        }
+        const run = {
+          args: ["--since", "10d"],
+          env: { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey },
+        };
+        const aws = `aws:\n  endpoint: ${JSON.stringify(ep.url)}\n  s3ForcePathStyle: true\n  maxAttempts: 2\n`;
+        const base = tempDir("tw-sigkill-s3-");
+        const cleanDir = join(base, "clean");
+        mkdirSync(cleanDir);
+        await runCli(configFile(cleanDir, "s3://killed-logs", aws), undefined, run);
+        const killedDir = join(base, "killed");
+        mkdirSync(killedDir);
+        const kills = await killUntilDone(configFile(killedDir, "s3://killed-logs", aws), 7, run);
+        assert.ok(kills >= 3, `the scan was killed mid-way (${kills} kills)`);
+        assertSameDetections(killedDir, cleanDir);
+      } finally {
+        await ep.stop();
+      }
+    },
+  );
 });
