@@ -155,5 +155,6 @@ export function selectIdentifiers(pattern: string | null, names: readonly string
 }
 
 function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]-]/g, "\\$&");
+  // biome-ignore lint/complexity/noUselessEscapeInRegex: the backslash must be escaped too
+  return s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
 }
