@@ -1,9 +1,10 @@
 // Collects one account: DescribeTrails in every region, then, as soon as a trail is first seen,
-// its status (once per ARN; an audited owner's multi-region organization trail is read there), its event selectors (only when custom and owned by this account), its
-// log bucket's default encryption and its SNS topic. Every call goes through the limiter of the
+// its status (once per ARN; an audited owner's multi-region organization trail is read there), its
+// event selectors (only when custom and owned by this account), its log bucket's default encryption and its SNS topic. Every call goes through the limiter of the
 // account and region it is made in, so no account-region sees more than concurrencyPerRegion calls
 // at once; failures are recorded where they belong and never stop the other regions.
 import {
+  type CloudTrailClient,
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
@@ -51,22 +52,17 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
   const deferredTopics = new Set<string>();
   const details: Promise<void>[] = [];
 
-  const readStatus = async (t: TrailRecord) => {
-    const out = await attempt(
-      {
-        service: "cloudtrail",
-        operation: "GetTrailStatus",
-        accountId,
-        region: t.homeRegion,
-        resource: t.arn,
-      },
-      () =>
-        call(t.homeRegion, () =>
-          clients
-            .cloudTrail(t.homeRegion)
-            .send(new GetTrailStatusCommand({ Name: t.arn }), { abortSignal: signal }),
-        ),
+  // Calls about one trail are made in its home region, by ARN, through that region's limiter.
+  const trailCall = <T>(t: TrailRecord, operation: string, send: (client: CloudTrailClient) => Promise<T>) =>
+    attempt(
+      { service: "cloudtrail", operation, accountId, region: t.homeRegion, resource: t.arn },
+      () => call(t.homeRegion, () => send(clients.cloudTrail(t.homeRegion))),
       signal,
+    );
+
+  const readStatus = async (t: TrailRecord) => {
+    const out = await trailCall(t, "GetTrailStatus", (ct) =>
+      ct.send(new GetTrailStatusCommand({ Name: t.arn }), { abortSignal: signal }),
     );
     if (out.ok) t.status = trailStatus(out.value);
     else t.statusError = out.error;
@@ -74,21 +70,8 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
 
   // AWS refuses GetEventSelectors on another account's trail (CloudTrailARNInvalidException).
   const readSelectors = async (t: TrailRecord) => {
-    const out = await attempt(
-      {
-        service: "cloudtrail",
-        operation: "GetEventSelectors",
-        accountId,
-        region: t.homeRegion,
-        resource: t.arn,
-      },
-      () =>
-        call(t.homeRegion, () =>
-          clients
-            .cloudTrail(t.homeRegion)
-            .send(new GetEventSelectorsCommand({ TrailName: t.arn }), { abortSignal: signal }),
-        ),
-      signal,
+    const out = await trailCall(t, "GetEventSelectors", (ct) =>
+      ct.send(new GetEventSelectorsCommand({ TrailName: t.arn }), { abortSignal: signal }),
     );
     if (!out.ok) {
       t.selectorsError = out.error;

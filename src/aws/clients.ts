@@ -271,29 +271,22 @@ function addObserver(client: SdkClient, service: string, region: string, observe
     const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
     const attemptErrors: string[] = [];
     context[ATTEMPT_ERRORS] = attemptErrors;
+    const report = (attempts: number | undefined, code?: string) =>
+      observer.onCall({
+        service,
+        operation,
+        region,
+        attempts: attempts ?? 1,
+        durationMs: Date.now() - started,
+        errorCode: code,
+        attemptErrors,
+      });
     try {
       const result = await next(args);
-      const attempts = result.output?.$metadata?.attempts ?? 1;
-      observer.onCall({
-        service,
-        operation,
-        region,
-        attempts,
-        durationMs: Date.now() - started,
-        attemptErrors,
-      });
+      report(result.output?.$metadata?.attempts);
       return result;
     } catch (err) {
-      const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-      observer.onCall({
-        service,
-        operation,
-        region,
-        attempts,
-        durationMs: Date.now() - started,
-        errorCode: errorCode(err),
-        attemptErrors,
-      });
+      report((err as { $metadata?: { attempts?: number } }).$metadata?.attempts, errorCode(err));
       throw err;
     }
   };
