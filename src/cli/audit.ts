@@ -1,17 +1,18 @@
 // `trailwarden audit`: one audit, the JSON report to a file or stdout, a summary line on stderr.
 import { parseArgs } from "node:util";
 import { InventoryFileError, runAudit } from "../audit/run.ts";
-import { loadConfigFile } from "../config/load.ts";
+import { defaultConfig, loadConfigFile } from "../config/load.ts";
 import { auditExitCode, auditSummaryLine, buildAuditReport } from "../report/audit-report.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger } from "../util/logger.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
 
-const usage = `usage: trailwarden audit --config FILE [--output FILE] [--save-inventory FILE] [--inventory FILE]
+const usage = `usage: trailwarden audit [--config FILE] [--output FILE] [--save-inventory FILE] [--inventory FILE]
 
 Audits CloudTrail configuration in every configured account and region and writes a JSON report.
 
-  --config FILE          configuration (YAML); validated before any AWS call
+  --config FILE          configuration (YAML); validated before any AWS call (optional with
+                         --inventory: the default policy applies)
   --output FILE          write the report here (default: stdout)
   --save-inventory FILE  also write the collected inventory snapshot
   --inventory FILE       judge a saved inventory snapshot instead of calling AWS
@@ -34,10 +35,11 @@ export const auditCommand: Command = {
       allowPositionals: true,
     });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    if (!values.config) throw new UsageError("--config FILE is required");
+    // A saved inventory can be judged with the default policy; collecting needs a config.
+    if (!values.config && !values.inventory) throw new UsageError("--config FILE is required");
     if (values.inventory && values["save-inventory"])
       throw new UsageError("--save-inventory cannot be used with --inventory (nothing is collected)");
-    const config = loadConfigFile(values.config);
+    const config = values.config ? loadConfigFile(values.config) : defaultConfig();
     const logger = createLogger({ level: config.logLevel, base: { command: "audit" } });
     const controller = new AbortController();
     const abort = () => controller.abort(new Error("interrupted"));

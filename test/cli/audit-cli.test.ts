@@ -136,6 +136,12 @@ describe("trailwarden audit (CLI)", () => {
     assert.equal(ep.calls.length, calls);
   });
 
+  it("judges a saved inventory with the default policy when no config is given", async () => {
+    const run = await cli(["--inventory", join(ROOT, "demo/inventory.json")], {});
+    assert.equal(run.code, 1, run.stderr);
+    assert.ok((JSON.parse(run.stdout) as AuditReport).findings.some((f) => f.status === "FAIL"));
+  });
+
   it("exits 2 when --config is missing", async () => {
     const run = await cli([], env);
     assert.equal(run.code, 2);
