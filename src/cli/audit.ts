@@ -19,6 +19,9 @@ Audits CloudTrail configuration in every configured account and region and write
 
 exit status: 0 every finding PASS, 1 some FAIL, 3 some ERROR and no FAIL, 2 bad config or usage`;
 
+/** 128 + SIGINT, as shells report an interrupted command. */
+const EXIT_INTERRUPTED = 130;
+
 export const auditCommand: Command = {
   name: "audit",
   summary: "audit CloudTrail configuration across accounts and regions",
@@ -56,6 +59,11 @@ export const auditCommand: Command = {
       });
     } catch (err) {
       if (err instanceof InventoryFileError) throw new UsageError(err.message);
+      if (controller.signal.aborted) {
+        // Interrupted: no report, since its findings would only show the abort.
+        process.stderr.write("trailwarden audit: interrupted; no report written\n");
+        return EXIT_INTERRUPTED;
+      }
       throw err;
     } finally {
       process.off("SIGINT", abort);

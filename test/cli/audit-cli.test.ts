@@ -1,6 +1,6 @@
 // `trailwarden audit` as a user runs it: a child process against the test endpoint.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +23,11 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "audit", ...args], {
       cwd: ROOT,
@@ -39,6 +43,7 @@ function cli(args: string[], env: Record<string, string>): Promise<Run> {
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    onSpawn?.(child);
   });
 }
 
@@ -140,6 +145,25 @@ describe("trailwarden audit (CLI)", () => {
     const run = await cli(["--inventory", join(ROOT, "demo/inventory.json")], {});
     assert.equal(run.code, 1, run.stderr);
     assert.ok((JSON.parse(run.stdout) as AuditReport).findings.some((f) => f.status === "FAIL"));
+  });
+
+  it("exits 130 without writing a report when interrupted", async () => {
+    const slow = ep.faults.add({ kind: "latency", ms: 3000 });
+    const output = join(dir, "interrupted.json");
+    try {
+      const run = await cli(
+        ["--config", configFile("slow.yaml", [GOOD]), "--output", output],
+        env,
+        (child) => {
+          setTimeout(() => child.kill("SIGINT"), 1500);
+        },
+      );
+      assert.equal(run.code, 130, run.stderr);
+      assert.match(run.stderr, /interrupted; no report written/);
+      assert.throws(() => readFileSync(output));
+    } finally {
+      ep.faults.rules.splice(ep.faults.rules.indexOf(slow), 1);
+    }
   });
 
   it("exits 2 when --config is missing", async () => {
