@@ -19,6 +19,7 @@ import type { Config } from "../src/config/types.ts";
 import { runScan } from "../src/logs/scan.ts";
 import { loadRules } from "../src/rules/index.ts";
 import { silentLogger } from "../src/util/logger.ts";
+import { ctKey } from "../test/logs/support.ts";
 import { awsConfigFor, clientsFor, startEndpoint } from "../test/support/endpoint.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -60,13 +61,6 @@ function logFile(fileNo: number, records = RECORDS_PER_FILE): Buffer {
   const recs = [];
   for (let r = 0; r < records; r++) recs.push(record(fileNo * records + r));
   return gzipSync(JSON.stringify({ Records: recs }));
-}
-
-function key(account: string, region: string, at: Date, unique: string): string {
-  const iso = at.toISOString();
-  const day = `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
-  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
-  return `AWSLogs/${account}/CloudTrail/${region}/${day}/${account}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
 }
 
 function median(xs: number[]): number {
@@ -182,7 +176,7 @@ async function main(): Promise<void> {
       for (let f = 0; f < files; f++)
         ep.world.putObject(
           bucket,
-          key(ACCOUNT, "us-east-1", new Date(start + f * 60_000), `u${f}`),
+          ctKey(ACCOUNT, "us-east-1", new Date(start + f * 60_000), `u${f}`),
           logFile(f),
         );
       const s3: ChildResult[] = [];
@@ -241,7 +235,7 @@ async function listCalls(
           for (let i = 0; i < 4; i++) {
             ep.world.putObject(
               bucket,
-              key(a, r, new Date(now - d * 86_400_000 + i * 6 * 3_600_000), `h${d}x${i}`),
+              ctKey(a, r, new Date(now - d * 86_400_000 + i * 6 * 3_600_000), `h${d}x${i}`),
               tiny,
             );
             history++;
@@ -254,7 +248,7 @@ async function listCalls(
     await runScan({ config, detector, clients, since: new Date(now - (days + 1) * 86_400_000) });
     firstCalls.push(ep.count({ operation: "ListObjectsV2" }) - firstBefore);
     for (const a of accounts)
-      ep.world.putObject(bucket, key(a, "us-east-1", new Date(now - 5 * 60_000), "new"), tiny);
+      ep.world.putObject(bucket, ctKey(a, "us-east-1", new Date(now - 5 * 60_000), "new"), tiny);
     const before = ep.count({ operation: "ListObjectsV2" });
     const t0 = performance.now();
     const second = await runScan({ config, detector, clients });

@@ -70,26 +70,11 @@ function writeLogFiles(dir: string, samples: Rec[]): string[] {
   return files;
 }
 
-/** The floor: what any scan pays without rules. Returns records seen (and a checksum so nothing is skipped). */
-function scanFloor(files: string[]): { records: number; check: number } {
-  let records = 0;
-  let check = 0;
-  for (const f of files) {
-    const doc = JSON.parse(gunzipSync(readFileSync(f)).toString("utf8")) as { Records: Rec[] };
-    const list = doc.Records;
-    for (let i = 0; i < list.length; i++) {
-      const name = list[i].eventName;
-      check += typeof name === "string" ? name.length : 0;
-      records++;
-    }
-  }
-  return { records, check };
-}
-
-function scanWithRules(
-  files: string[],
-  ruleSet: RuleSet,
-): { records: number; check: number; detections: number } {
+/**
+ * Read, gunzip, JSON.parse and walk every record of `files`, evaluating `ruleSet` on each when given;
+ * without one this is the floor, what any scan pays. The checksum makes sure nothing is skipped.
+ */
+function scan(files: string[], ruleSet?: RuleSet): { records: number; check: number; detections: number } {
   let records = 0;
   let check = 0;
   let detections = 0;
@@ -99,7 +84,7 @@ function scanWithRules(
     for (let i = 0; i < list.length; i++) {
       const name = list[i].eventName;
       check += typeof name === "string" ? name.length : 0;
-      detections += ruleSet.evaluate(list[i]).length;
+      if (ruleSet) detections += ruleSet.evaluate(list[i]).length;
       records++;
     }
   }
@@ -128,8 +113,8 @@ async function throughput(files: string[]): Promise<void> {
   console.log(
     `\n1. Throughput: ${fmt(RECORDS)} records in ${files.length} .json.gz files; ${shipped?.ruleSet.rules.length ?? 0} shipped rules (${shippedDir}${shipped?.problems.length ? `, ${shipped.problems.length} problems` : ""}) + ${sigma.ruleSet.rules.length} SigmaHQ rules`,
   );
-  scanFloor(files.slice(0, 20)); // warm-up
-  scanWithRules(files.slice(0, 20), ruleSet);
+  scan(files.slice(0, 20)); // warm-up
+  scan(files.slice(0, 20), ruleSet);
   const floor: number[] = [];
   const withRules: number[] = [];
   const ratios: number[] = [];
@@ -138,9 +123,9 @@ async function throughput(files: string[]): Promise<void> {
   for (let r = 0; r < RUNS; r++) {
     // Alternate which side goes first, so load drifting during a run does not favour one side.
     const first = r % 2 === 0;
-    const a1 = first ? time(() => scanFloor(files)) : undefined;
-    const b = time(() => scanWithRules(files, ruleSet));
-    const a = a1 ?? time(() => scanFloor(files));
+    const a1 = first ? time(() => scan(files)) : undefined;
+    const b = time(() => scan(files, ruleSet));
+    const a = a1 ?? time(() => scan(files));
     if (a.result.check !== b.result.check) throw new Error("floor and rule scans saw different records");
     floor.push((a.result.records / a.ms) * 1000);
     withRules.push((b.result.records / b.ms) * 1000);
@@ -202,7 +187,7 @@ function scaling(samples: Rec[], files: string[]): void {
   ];
   // End to end: the scan a user runs (gunzip + JSON.parse + evaluate), over a fifth of the files.
   const subset = files.slice(0, Math.max(1, Math.floor(files.length / 5)));
-  for (const [, set] of sets) scanWithRules(subset.slice(0, 10), set);
+  for (const [, set] of sets) scan(subset.slice(0, 10), set);
   const ms = sets.map(() => [] as number[]);
   const ratios = sets.map(() => [] as number[]);
   let records = 0;
@@ -211,7 +196,7 @@ function scaling(samples: Rec[], files: string[]): void {
     const order = sets.map((_, i) => (i + r) % sets.length);
     const t: number[] = [];
     for (const i of order) {
-      const m = time(() => scanWithRules(subset, sets[i][1]));
+      const m = time(() => scan(subset, sets[i][1]));
       records = m.result.records;
       t[i] = m.ms;
     }
@@ -285,8 +270,8 @@ async function child(dir: string, count: number, mode: string): Promise<void> {
     .sort()
     .slice(0, count)
     .map((f) => join(dir, f));
-  if (mode === "floor") scanFloor(files);
-  else scanWithRules(files, ruleSet);
+  if (mode === "floor") scan(files);
+  else scan(files, ruleSet);
   process.stdout.write(`${process.resourceUsage().maxRSS}\n`);
 }
 

@@ -1,6 +1,6 @@
 // Which accounts to audit and with which credentials: the configured list, AWS Organizations'
 // ListAccounts, or both (a configured entry wins for its id).
-import { ListRegionsCommand, type Region } from "@aws-sdk/client-account";
+import { ListRegionsCommand, type Region, type RegionOptStatus } from "@aws-sdk/client-account";
 import { type Account, ListAccountsCommand } from "@aws-sdk/client-organizations";
 import type { AwsClients } from "../aws/clients.ts";
 import type { Config } from "../config/types.ts";
@@ -82,7 +82,7 @@ async function listOrganizationAccounts(
   );
 }
 
-const ENABLED = new Set(["ENABLED", "ENABLED_BY_DEFAULT"]);
+const ENABLED: RegionOptStatus[] = ["ENABLED", "ENABLED_BY_DEFAULT"];
 
 /** The account's enabled regions (account:ListRegions), sorted. */
 export async function enabledRegions(
@@ -98,7 +98,7 @@ export async function enabledRegions(
       do {
         const page = await clients.account().send(
           new ListRegionsCommand({
-            RegionOptStatusContains: ["ENABLED", "ENABLED_BY_DEFAULT"],
+            RegionOptStatusContains: ENABLED,
             MaxResults: 50,
             NextToken: token,
           }),
@@ -108,7 +108,7 @@ export async function enabledRegions(
         token = page.NextToken;
       } while (token);
       return regions
-        .filter((r) => r.RegionName && ENABLED.has(r.RegionOptStatus ?? ""))
+        .filter((r) => r.RegionName && r.RegionOptStatus && ENABLED.includes(r.RegionOptStatus))
         .map((r) => r.RegionName!)
         .sort();
     },

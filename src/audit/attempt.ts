@@ -16,7 +16,7 @@ export interface CallSite {
 // AWS messages are untrusted input: keep them one bounded line.
 const MAX_MESSAGE = 500;
 
-export function toCollectionError(site: CallSite, err: unknown): CollectionError {
+function toCollectionError(site: CallSite, err: unknown): CollectionError {
   const raw = String((err as { message?: unknown })?.message ?? err ?? "");
   const message = raw.replace(/\s+/g, " ").trim().slice(0, MAX_MESSAGE);
   const e: CollectionError = {

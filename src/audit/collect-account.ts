@@ -132,7 +132,6 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
     const judgedElsewhere = !ownedHere && t.isMultiRegion && ctx.accountsInScope.has(t.ownerAccountId);
     if (judgedElsewhere) return;
     details.push(started(readStatus(t)));
-    // AWS refuses GetEventSelectors on another account's trail.
     if (t.hasCustomEventSelectors && ownedHere) details.push(started(readSelectors(t)));
     // The trail's own KMS key settles its encryption; the bucket's default matters only without one.
     if (t.s3BucketName && !t.kmsKeyId && !buckets.has(t.s3BucketName))

@@ -52,7 +52,7 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditResult> {
   return { findings, scope: scopeOf(inventory), inventory };
 }
 
-export function scopeOf(inventory: Inventory): AuditResult["scope"] {
+function scopeOf(inventory: Inventory): AuditResult["scope"] {
   const regions = new Set<string>();
   for (const a of inventory.accounts) for (const r of a.regions) regions.add(r);
   return { accounts: inventory.accounts.map((a) => a.id).sort(), regions: [...regions].sort() };

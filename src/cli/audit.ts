@@ -1,11 +1,10 @@
 // `trailwarden audit`: one audit, the JSON report to a file or stdout, a summary line on stderr.
-import { parseArgs } from "node:util";
 import { InventoryFileError, runAudit } from "../audit/run.ts";
 import { defaultConfig, loadConfigFile } from "../config/load.ts";
 import { auditExitCode, auditSummaryLine, buildAuditReport } from "../report/audit-report.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger } from "../util/logger.ts";
-import { type Command, EXIT, UsageError } from "./command.ts";
+import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
 
 const usage = `usage: trailwarden audit [--config FILE] [--output FILE] [--save-inventory FILE] [--inventory FILE]
 
@@ -27,17 +26,12 @@ export const auditCommand: Command = {
   summary: "audit CloudTrail configuration across accounts and regions",
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: "string" },
-        output: { type: "string" },
-        "save-inventory": { type: "string" },
-        inventory: { type: "string" },
-      },
-      allowPositionals: true,
+    const values = parseFlags(argv, {
+      config: { type: "string" },
+      output: { type: "string" },
+      "save-inventory": { type: "string" },
+      inventory: { type: "string" },
     });
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     // A saved inventory can be judged with the default policy; collecting needs a config.
     if (!values.config && !values.inventory) throw new UsageError("--config FILE is required");
     if (values.inventory && values["save-inventory"])
@@ -70,9 +64,8 @@ export const auditCommand: Command = {
       process.off("SIGTERM", abort);
     }
     const report = buildAuditReport(result);
-    const json = `${JSON.stringify(report, null, 2)}\n`;
     if (values.output) writeJsonAtomic(values.output, report);
-    else process.stdout.write(json);
+    else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     process.stderr.write(
       `${auditSummaryLine(report)}${values.output ? `; report written to ${values.output}` : ""}\n`,
     );

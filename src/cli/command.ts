@@ -1,4 +1,6 @@
 // The shape every subcommand shares, and the exit codes that are part of the contract.
+import { type ParseArgsConfig, parseArgs } from "node:util";
+
 export const EXIT = {
   OK: 0,
   /** audit: some finding FAILs; rules: some rule is invalid or a test fails. */
@@ -18,4 +20,17 @@ export interface Command {
 
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** Parse a subcommand's flags; a positional argument is a usage error. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T) {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  return values;
+}
+
+/** The --config FILE a subcommand cannot run without. */
+export function requireConfig(file: string | undefined): string {
+  if (!file) throw new UsageError("--config FILE is required");
+  return file;
 }

@@ -1,12 +1,11 @@
 // `trailwarden daemon`: the resident service (schedules, /healthz, /metrics, signals), or with
 // --once a single audit + scan cycle whose exit status is the audit's.
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { assembleDaemon, type DaemonParts, DaemonSetupError } from "../daemon/assemble.ts";
 import type { OnceResult } from "../daemon/daemon.ts";
-import { type Command, UsageError } from "./command.ts";
+import { type Command, parseFlags, requireConfig, UsageError } from "./command.ts";
 
 /** A daemon from a config; a set-up problem (a missing header variable, a held state dir) is usage. */
 export async function buildDaemon(config: Config, inventoryFile?: string): Promise<DaemonParts> {
@@ -87,18 +86,12 @@ export const daemonCommand: Command = {
   summary: "run audits and scans on a schedule, with /healthz, /metrics and notifications",
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: "string" },
-        once: { type: "boolean", default: false },
-        inventory: { type: "string" },
-      },
-      allowPositionals: true,
+    const values = parseFlags(argv, {
+      config: { type: "string" },
+      once: { type: "boolean", default: false },
+      inventory: { type: "string" },
     });
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    if (!values.config) throw new UsageError("--config FILE is required");
-    const config = loadConfigFile(values.config);
+    const config = loadConfigFile(requireConfig(values.config));
     if (values.inventory && !existsSync(values.inventory))
       throw new UsageError(`--inventory ${values.inventory}: no such file`);
     const parts = await buildDaemon(config, values.inventory);

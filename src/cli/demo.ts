@@ -4,12 +4,11 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import type { OnceResult } from "../daemon/daemon.ts";
 import type { AuditReportView, ScanSummaryView } from "../daemon/types.ts";
-import { type Command, EXIT, UsageError } from "./command.ts";
+import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
 import { buildDaemon, runOnceWithSignals } from "./daemon.ts";
 
 const demoDir = fileURLToPath(new URL("../../demo/", import.meta.url));
@@ -30,7 +29,7 @@ function resetDemoDirs(config: Config): void {
   }
 }
 
-export function demoSummary(
+function demoSummary(
   once: OnceResult,
   audit: AuditReportView | undefined,
   scan: ScanSummaryView | undefined,
@@ -73,8 +72,7 @@ export const demoCommand: Command = {
   summary: "run one daemon cycle on bundled example data (no AWS account needed)",
   usage,
   async run(argv) {
-    const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true });
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    parseFlags(argv, {});
     const configFile = `${demoDir}config.yaml`;
     const inventory = `${demoDir}inventory.json`;
     if (!existsSync(inventory)) throw new UsageError(`demo: ${inventory} is missing`);

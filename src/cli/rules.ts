@@ -55,7 +55,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 /** A YAML map `name: value` or `name: [values]`; problems are located like config errors. */
-export function loadPlaceholdersFile(file: string): Record<string, string[]> {
+function loadPlaceholdersFile(file: string): Record<string, string[]> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");

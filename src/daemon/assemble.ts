@@ -5,6 +5,7 @@ import { join } from "node:path";
 import cron from "node-cron";
 import { AwsClients } from "../aws/clients.ts";
 import type { Config } from "../config/types.ts";
+import { DETECTIONS_FILE } from "../logs/scan.ts";
 import { acquireLock, type Lock, StateLockedError } from "../state/lock.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
 import { createBackends } from "./backends.ts";
@@ -13,7 +14,6 @@ import { Daemon } from "./daemon.ts";
 import { DaemonMetrics } from "./daemon-metrics.ts";
 import { Delivery } from "./notify/delivery.ts";
 import { type Sink, SinkConfigError, snsSink, webhookSink } from "./notify/sinks.ts";
-import { DETECTIONS } from "./outputs.ts";
 
 /** The daemon cannot start as configured (the message says why); the CLI exits 2. */
 export class DaemonSetupError extends Error {
@@ -87,7 +87,7 @@ function createDeliveries(
     (sink) =>
       new Delivery({
         sink,
-        detectionsFile: join(config.output.dir, DETECTIONS),
+        detectionsFile: join(config.output.dir, DETECTIONS_FILE),
         stateDir: config.state.dir,
         minLevel: config.notify.minLevel,
         logger: log,

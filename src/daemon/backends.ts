@@ -10,6 +10,7 @@ import { formatRuleProblem, loadRules } from "../rules/index.ts";
 import type { Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import type { JobBackends } from "./daemon.ts";
+import type { JobName } from "./types.ts";
 
 export interface BackendOptions {
   config: Config;
@@ -33,26 +34,23 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   for (const problem of problems) o.logger.warn("rule skipped", { problem });
   o.logger.info("rules loaded", { rules: loaded.ruleSet.rules.length, files: loaded.files.length });
   const rules = { loaded: loaded.ruleSet.rules.length, problems };
+  /** What the audit and the scan are both given. */
+  const common = (job: JobName, signal: AbortSignal) => ({
+    config: o.config,
+    clients: o.clients,
+    logger: o.logger.child({ job }),
+    signal,
+  });
   return {
     rules,
     async audit(signal) {
-      const result = await runAudit({
-        config: o.config,
-        inventoryFile: o.inventoryFile,
-        clients: o.clients,
-        logger: o.logger.child({ job: "audit" }),
-        signal,
-      });
-      return buildAuditReport(result);
+      return buildAuditReport(await runAudit({ ...common("audit", signal), inventoryFile: o.inventoryFile }));
     },
     auditExitCode: (report) => auditExitCode(report as AuditReport),
     async scan(signal, onDetection) {
       const summary = await runScan({
-        config: o.config,
+        ...common("scan", signal),
         detector: loaded.ruleSet,
-        clients: o.clients,
-        logger: o.logger.child({ job: "scan" }),
-        signal,
         // Each tick drains what is queued and ends, so ticks never pile up behind an endless poll.
         drain: true,
         onDetection,

@@ -6,7 +6,7 @@ import type { Config } from "../config/types.ts";
 import { locate, parseYaml, type SourceProblem } from "../config/yaml.ts";
 import { cronProblems } from "./scheduler.ts";
 
-export function isTimeZone(tz: string): boolean {
+function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;

@@ -22,7 +22,7 @@ export interface AuditEvent {
 }
 
 /** What identifies "the same finding" across audits. */
-export function findingKey(f: FindingView): string {
+function findingKey(f: FindingView): string {
   return [f.check, f.accountId, f.region ?? "", f.resource ?? ""].join("|");
 }
 

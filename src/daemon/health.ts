@@ -26,7 +26,7 @@ export interface Health {
  * A success may be up to two intervals old: the next tick's run needs time to finish, and one
  * skipped tick (a slow run) is not yet a failure.
  */
-export const STALE_AFTER_INTERVALS = 2;
+const STALE_AFTER_INTERVALS = 2;
 
 export function assessHealth(jobs: readonly JobHealthInput[], now: Date, startedAt: Date): Health {
   const reasons: string[] = [];

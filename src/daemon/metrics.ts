@@ -16,16 +16,16 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Label values escape backslash, double quote and line feed. */
-export function escapeLabelValue(v: string): string {
+function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
 /** HELP text escapes backslash and line feed. */
-export function escapeHelp(v: string): string {
+function escapeHelp(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 
-export function formatValue(v: number): string {
+function formatValue(v: number): string {
   if (Number.isNaN(v)) return "NaN";
   if (v === Number.POSITIVE_INFINITY) return "+Inf";
   if (v === Number.NEGATIVE_INFINITY) return "-Inf";
@@ -37,10 +37,6 @@ function labelText(labels: Labels): string {
     .sort()
     .map((k) => `${k}="${escapeLabelValue(labels[k])}"`);
   return parts.length ? `{${parts.join(",")}}` : "";
-}
-
-function keyOf(labels: Labels): string {
-  return labelText(labels);
 }
 
 function checkLabels(metric: string, labelNames: readonly string[], labels: Labels): void {
@@ -61,7 +57,7 @@ abstract class Series implements Family {
     for (const l of labelNames) if (!LABEL_NAME.test(l)) throw new Error(`invalid label name ${l}`);
   }
   protected slot(labels: Labels): { labels: Labels; value: number } {
-    const key = keyOf(labels);
+    const key = labelText(labels);
     let s = this.values.get(key);
     if (!s) {
       checkLabels(this.name, this.labelNames, labels);
@@ -71,7 +67,7 @@ abstract class Series implements Family {
     return s;
   }
   get(labels: Labels = {}): number {
-    return this.values.get(keyOf(labels))?.value ?? 0;
+    return this.values.get(labelText(labels))?.value ?? 0;
   }
   render(): string[] {
     return [...this.values.values()].map((s) => `${this.name}${labelText(s.labels)} ${formatValue(s.value)}`);
@@ -114,7 +110,7 @@ export class Histogram implements Family {
     if (labelNames.includes("le")) throw new Error("histogram label `le` is reserved");
   }
   observe(labels: Labels, value: number): void {
-    const key = keyOf(labels);
+    const key = labelText(labels);
     let s = this.series.get(key);
     if (!s) {
       checkLabels(this.name, this.labelNames, labels);
@@ -128,7 +124,7 @@ export class Histogram implements Family {
     s.count++;
   }
   count(labels: Labels = {}): number {
-    return this.series.get(keyOf(labels))?.count ?? 0;
+    return this.series.get(labelText(labels))?.count ?? 0;
   }
   render(): string[] {
     const lines: string[] = [];

@@ -6,10 +6,9 @@ import type { Logger } from "../util/logger.ts";
 import { type AuditEvent, diffFindings } from "./events.ts";
 import type { AuditReportView, ScanReportView } from "./types.ts";
 
-export const LATEST_AUDIT = "latest-audit.json";
-export const LATEST_SCAN = "latest-scan.json";
-export const EVENTS = "events.jsonl";
-export const DETECTIONS = "detections.jsonl";
+const LATEST_AUDIT = "latest-audit.json";
+const LATEST_SCAN = "latest-scan.json";
+const EVENTS = "events.jsonl";
 
 /** `audit-20261124T013000Z.json`: the UTC time of the report, sortable, no colons. */
 export function auditFileName(at: Date): string {

@@ -4,7 +4,7 @@ import { readJsonIfExists, writeJsonAtomic } from "../util/fs.ts";
 import type { Job, RunRecord } from "./job.ts";
 import type { JobName } from "./types.ts";
 
-export const RUN_HISTORY_FILE = "daemon.json";
+const RUN_HISTORY_FILE = "daemon.json";
 
 type SerializedRun = Omit<RunRecord, "startedAt" | "finishedAt"> & { startedAt: string; finishedAt: string };
 interface RunHistory {

@@ -7,7 +7,7 @@ import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
 import { processLogFile } from "./processor.ts";
 import { listLocalLogs } from "./sources/file.ts";
-import { emptySummary, type ScanSummary, sourceSummary } from "./summary.ts";
+import { addSourceFiles, emptySummary, type ScanSummary, sourceSummary } from "./summary.ts";
 
 export interface LocalScanOptions {
   paths: string[];
@@ -38,14 +38,13 @@ export async function scanLocal(
     await forEachBounded(listing.files, 2 * concurrency, ({ ref }) =>
       limit(() => processLogFile(ctx, ref, source)),
     );
-    for (const k of Object.keys(summary.files) as (keyof ScanSummary["files"])[])
-      summary.files[k] += source.files[k];
+    addSourceFiles(summary, source);
   }
   summary.finishedAt = new Date().toISOString();
   return { summary, detections: committer.detections.sort(compareDetections) };
 }
 
-export function compareDetections(a: Detection, b: Detection): number {
+function compareDetections(a: Detection, b: Detection): number {
   return cmp(a.eventTime, b.eventTime) || cmp(a.eventID, b.eventID) || cmp(a.ruleId, b.ruleId);
 }
 

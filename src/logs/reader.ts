@@ -76,7 +76,7 @@ export async function readLog(
   };
   const head = await firstChunk(source);
   if (!head) throw new BadLogError("empty file");
-  result.gzip = head.first.length >= 2 && head.first[0] === 0x1f && head.first[1] === 0x8b;
+  result.gzip = isGzip(head.first);
   const sink = opts.lines ? linesSink(accept) : recordsSink(accept);
   const bytes = Readable.from(head.all(), { objectMode: false });
   try {
@@ -88,13 +88,13 @@ export async function readLog(
     // Nothing else in the pipeline reads bytes from the source: this is gunzip refusing the data.
     throw new BadLogError(`corrupt gzip: ${(err as Error).message}`);
   }
-  if (!opts.lines && result.records === 0 && result.invalid === 0) throw new BadLogError("empty Records");
-  if (opts.lines && result.records === 0 && result.invalid === 0) throw new BadLogError("no records");
+  if (result.records === 0 && result.invalid === 0)
+    throw new BadLogError(opts.lines ? "no records" : "empty Records");
   return result;
 }
 
 async function readWhole(data: Uint8Array, opts: ReadOptions): Promise<ReadResult> {
-  if (data.length < 2 || data[0] !== 0x1f || data[1] !== 0x8b) return readLog(once(data), opts);
+  if (!isGzip(data)) return readLog(once(data), opts);
   let text: Buffer;
   try {
     text = await gunzipAsync(data, { maxOutputLength: WHOLE_TEXT_MAX_BYTES });
@@ -105,6 +105,11 @@ async function readWhole(data: Uint8Array, opts: ReadOptions): Promise<ReadResul
   const result = await readLog(once(text), opts);
   result.gzip = true;
   return result;
+}
+
+/** The gzip magic bytes 1f 8b. */
+function isGzip(data: Uint8Array): boolean {
+  return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
 }
 
 async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -153,49 +153,24 @@ export class RecordsParser {
         i++;
         continue;
       }
-      if (this.inString) {
-        // Jump to the next quote or backslash instead of looking at every character.
-        STRING_STOP.lastIndex = i;
-        const m = STRING_STOP.exec(chunk);
-        if (!m) {
-          i = n;
-          break;
-        }
-        i = m.index;
-        if (chunk.charCodeAt(i) === 0x5c) {
-          this.escaped = true;
-          i++;
-          continue;
-        }
-        this.inString = false;
-        i++;
-        if (this.depth === 0) return this.finish(chunk, start, i);
-        continue;
-      }
-      if (this.primitive) {
-        PRIMITIVE_END.lastIndex = i;
-        const m = PRIMITIVE_END.exec(chunk);
-        if (!m) {
-          i = n;
-          break;
-        }
-        return this.finish(chunk, start, m.index);
-      }
-      STRUCTURE.lastIndex = i;
-      const m = STRUCTURE.exec(chunk);
-      if (!m) {
-        i = n;
-        break;
-      }
+      // Jump to the next character that matters instead of looking at every one.
+      const re = this.inString ? STRING_STOP : this.primitive ? PRIMITIVE_END : STRUCTURE;
+      re.lastIndex = i;
+      const m = re.exec(chunk);
+      if (!m) break;
       i = m.index;
+      if (this.primitive) return this.finish(chunk, start, i);
       const c = chunk.charCodeAt(i);
       i++;
-      if (c === 0x22) this.inString = true;
+      if (this.inString) {
+        if (c === 0x5c) this.escaped = true;
+        else {
+          this.inString = false;
+          if (this.depth === 0) return this.finish(chunk, start, i);
+        }
+      } else if (c === 0x22) this.inString = true;
       else if (c === 0x7b || c === 0x5b) this.depth++;
-      else {
-        this.depth--;
-        if (this.depth === 0) return this.finish(chunk, start, i);
-      }
+      else if (--this.depth === 0) return this.finish(chunk, start, i);
     }
     if (this.capture) {
       this.text += chunk.slice(start, n);

@@ -15,7 +15,7 @@ import { FileSource } from "./sources/file.ts";
 import { S3Source } from "./sources/s3.ts";
 import type { LogSource, SourceRunContext } from "./sources/source.ts";
 import { SqsSource } from "./sources/sqs.ts";
-import { addError, emptySummary, type ScanSummary } from "./summary.ts";
+import { addError, addSourceFiles, emptySummary, type ScanSummary } from "./summary.ts";
 
 export type { ScanSummary } from "./summary.ts";
 
@@ -88,9 +88,7 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
         logger.error("log source failed", { source: source.url, error: message });
       }
     }
-    for (const s of summary.sources)
-      for (const k of Object.keys(summary.files) as (keyof ScanSummary["files"])[])
-        summary.files[k] += s.files[k];
+    for (const s of summary.sources) addSourceFiles(summary, s);
     state.compact({
       emittedBefore: now.getTime() - emittedRetentionMs(config),
       forgetFile: (key, mark) => {

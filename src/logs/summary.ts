@@ -2,7 +2,7 @@
 // errors by name (bounded, so a broken bucket cannot blow up the report).
 import type { Detection } from "./detection.ts";
 
-export const MAX_LISTED = 200;
+const MAX_LISTED = 200;
 
 export interface SourceSummary {
   url: string;
@@ -72,4 +72,10 @@ export function addBadFile(summary: ScanSummary, file: string, reason: string): 
 export function addError(summary: ScanSummary, source: string, message: string, file?: string): void {
   if (summary.errors.length < MAX_LISTED)
     summary.errors.push(file ? { source, file, message } : { source, message });
+}
+
+/** Add a source's file counts to the run's totals. */
+export function addSourceFiles(summary: ScanSummary, source: SourceSummary): void {
+  for (const k of Object.keys(summary.files) as (keyof ScanSummary["files"])[])
+    summary.files[k] += source.files[k];
 }

@@ -1,6 +1,6 @@
 // Building blocks of compiled entries: the record test type, compile errors, and how the values of
 // one entry combine (OR, AND with `all`, negation with `neq`) into a test on a record.
-import { pathTester } from "./fields.ts";
+import { pathTester, type ValueTest } from "./fields.ts";
 import type { StringTest } from "./patterns.ts";
 import { compactJsonOf, leavesOf } from "./record-cache.ts";
 
@@ -63,12 +63,6 @@ function anyGroup(groups: ValueTest[]): ValueTest {
   return fn;
 }
 
-/** A test on one value at a path; `stringTest`, when set, is what it does to a string (a fast path). */
-export interface ValueTest {
-  (v: unknown): boolean;
-  stringTest?: StringTest;
-}
-
 /** List = OR (or AND with `all`); `neq` inverts the result for a field that is present and not null. */
 export function combine(
   groups: ValueTest[],
@@ -83,7 +77,7 @@ export function combine(
           for (let i = 0; i < leaves.length; i++) if (g(leaves[i])) return true;
           return false;
         }
-      : pathTester(path, g, g.stringTest);
+      : pathTester(path, g);
   let test: RecordTest;
   if (seen.has("all")) {
     const each = groups.map(tester);

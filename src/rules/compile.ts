@@ -5,6 +5,7 @@ import { validatorFor } from "../config/schema.ts";
 import { ajvProblems, locate, nodeAt, type ParsedYaml } from "../config/yaml.ts";
 import { ConditionError, parseCondition } from "./condition.ts";
 import { compileEntry, EntryError, type Pin, type RecordTest } from "./entry.ts";
+import { isPlainObject as isMap } from "./fields.ts";
 import { resetRecordCache } from "./record-cache.ts";
 import {
   andAll,
@@ -26,10 +27,6 @@ interface CompiledDetection extends Compiled {
 export interface CompileResult {
   rule?: CompiledRule;
   problems: RuleProblem[];
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): CompileResult {

@@ -62,22 +62,17 @@ export function parseCondition(src: string): CondNode {
   const isWord = (t: Token | undefined, w: string) => t?.type === "word" && t.text.toLowerCase() === w;
   const end = () => src.length;
 
-  function parseOr(): CondNode {
-    let left = parseAnd();
-    while (isWord(peek(), "or")) {
+  /** A left-associative chain of `op` over operands parsed by `operand`. */
+  function parseChain(op: "and" | "or", operand: () => CondNode): CondNode {
+    let left = operand();
+    while (isWord(peek(), op)) {
       pos++;
-      left = { kind: "or", left, right: parseAnd() };
+      left = { kind: op, left, right: operand() };
     }
     return left;
   }
-  function parseAnd(): CondNode {
-    let left = parseNot();
-    while (isWord(peek(), "and")) {
-      pos++;
-      left = { kind: "and", left, right: parseNot() };
-    }
-    return left;
-  }
+  const parseAnd = (): CondNode => parseChain("and", parseNot);
+  const parseOr = (): CondNode => parseChain("or", parseAnd);
   let depth = 0;
   function parseNot(): CondNode {
     const t = peek();

@@ -2,8 +2,14 @@
 // A path segment never reads an inherited property, so `__proto__`, `constructor.prototype` or
 // `toString` resolve to "missing" unless the record itself carries such a key.
 
-/** Tests one value found at a path; `undefined` stands for "missing". */
-export type ValueTest = (value: unknown) => boolean;
+/**
+ * Tests one value found at a path; `undefined` stands for "missing". `stringTest`, when set, is what it
+ * does to a string (a fast path).
+ */
+export interface ValueTest {
+  (value: unknown): boolean;
+  stringTest?: (s: string) => boolean;
+}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -11,14 +17,8 @@ export function splitPath(field: string): string[] {
   return field.split(".");
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The own property `key` of `obj`, or undefined. */
-export function ownField(obj: unknown, key: string): unknown {
-  if (!isPlainObject(obj) || !hasOwn.call(obj, key)) return undefined;
-  return obj[key];
 }
 
 /**
@@ -32,14 +32,12 @@ export function anyAtPath(node: unknown, path: readonly string[], test: ValueTes
 
 /**
  * `anyAtPath` bound to one path and one test, compiled once. Descends plain objects in a loop and only
- * falls back to the recursive walk when it meets an array on the way.
+ * falls back to the recursive walk when it meets an array on the way; a short path to a string goes
+ * straight to the test's `stringTest` when it has one.
  */
-export function pathTester(
-  path: readonly string[],
-  test: ValueTest,
-  stringTest?: (s: string) => boolean,
-): (record: unknown) => boolean {
+export function pathTester(path: readonly string[], test: ValueTest): (record: unknown) => boolean {
   const n = path.length;
+  const stringTest = test.stringTest;
   const generic = (record: unknown): boolean => {
     let cur: unknown = record;
     for (let i = 0; i < n; i++) {

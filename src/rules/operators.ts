@@ -73,11 +73,23 @@ export function compileCidr(
     if (!net) throw new EntryError(`invalid CIDR "${String(v)}"`, values.length > 1 ? i : "value");
     return (x: unknown) => {
       if (typeof x !== "string") return false;
-      const ip = parseIp(x);
+      const ip = parseIpCached(x);
       return ip !== undefined && inCidr(ip, net);
     };
   });
   return combine(groups, path, false, new Set(mods));
+}
+
+// Every cidr rule (and every network in its list) reads the same sourceIPAddress of a record: parse it once.
+let lastIpIn: string | undefined;
+let lastIpOut: Uint16Array | undefined;
+
+function parseIpCached(s: string): Uint16Array | undefined {
+  if (s !== lastIpIn) {
+    lastIpIn = s;
+    lastIpOut = parseIp(s);
+  }
+  return lastIpOut;
 }
 
 /** `field|fieldref: other`: the field's value equals (or contains, ...) the other field's value. */
@@ -105,14 +117,17 @@ export function fieldRefTest(
           ? (a: string, b: string) => a.endsWith(b)
           : (a: string, b: string) => a === b;
   let current: Record<string, unknown> = {};
+  let a = "";
+  // Built once, not per value: compares the referenced field's values with `a`, the value under test.
+  const matchesRef = (y: unknown) => {
+    if (typeof y !== "string" && typeof y !== "number" && typeof y !== "boolean") return false;
+    return cmp(a, fold(String(y)));
+  };
   // The value test sees one value; the referenced field is read from the record bound just before.
   const test = (x: unknown) => {
     if (typeof x !== "string" && typeof x !== "number" && typeof x !== "boolean") return false;
-    const a = fold(String(x));
-    return anyAtPath(current, refPath, (y) => {
-      if (typeof y !== "string" && typeof y !== "number" && typeof y !== "boolean") return false;
-      return cmp(a, fold(String(y)));
-    });
+    a = fold(String(x));
+    return anyAtPath(current, refPath, matchesRef);
   };
   return {
     test,

@@ -13,9 +13,6 @@ export interface Placeholder {
 export const ANY: Wildcard = Object.freeze({ wild: "*" });
 export const ONE: Wildcard = Object.freeze({ wild: "?" });
 
-export function isWildcard(p: Part): p is Wildcard {
-  return typeof p === "object" && "wild" in p;
-}
 export function isPlaceholder(p: Part): p is Placeholder {
   return typeof p === "object" && "placeholder" in p;
 }
@@ -121,7 +118,6 @@ function lowerOf(s: string): string {
   return l;
 }
 
-/** Compile a parsed value into a test on a field's string form. */
 /**
  * Compare `s[start .. start + lit.length)` with a lowercase literal, folding ASCII capitals on the way.
  * Returns undefined when that part of `s` holds a non-ASCII character: the caller then lowercases the

@@ -34,7 +34,7 @@ interface TestFile {
 }
 
 /** The rule file a test file belongs to: `x.tests.yaml` → `x.yml` or `x.yaml`. */
-export function ruleFileCandidates(testFile: string): string[] {
+function ruleFileCandidates(testFile: string): string[] {
   const stem = testFile.replace(/\.tests\.ya?ml$/i, "");
   return [`${stem}.yml`, `${stem}.yaml`];
 }

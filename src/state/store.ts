@@ -14,7 +14,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { writeJsonAtomic } from "../util/fs.ts";
+import { readJsonIfExists, writeJsonAtomic } from "../util/fs.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 
 export interface FileMark {
@@ -81,10 +81,6 @@ export class StateStore {
 
   cursor(prefix: string): string | undefined {
     return this.cursors.get(prefix);
-  }
-
-  file(key: string): FileMark | undefined {
-    return this.files.get(key);
   }
 
   /** True when the key was processed (or found bad) in the version `sig`. */
@@ -188,13 +184,13 @@ export class StateStore {
 
   private load(): void {
     const snapPath = join(this.dir, SNAPSHOT);
-    if (existsSync(snapPath)) {
-      let snap: Snapshot;
-      try {
-        snap = JSON.parse(readFileSync(snapPath, "utf8")) as Snapshot;
-      } catch (err) {
-        throw new Error(`state snapshot ${snapPath} is unreadable: ${(err as Error).message}`);
-      }
+    let snap: Snapshot | undefined;
+    try {
+      snap = readJsonIfExists<Snapshot>(snapPath);
+    } catch (err) {
+      throw new Error(`state snapshot ${snapPath} is unreadable: ${(err as Error).message}`);
+    }
+    if (snap) {
       for (const [k, v] of Object.entries(snap.cursors ?? {})) this.cursors.set(k, v);
       for (const [k, v] of Object.entries(snap.files ?? {})) this.files.set(k, v);
       for (const [k, v] of Object.entries(snap.emitted ?? {})) this.emitted.set(k, v);
@@ -218,7 +214,7 @@ export class StateStore {
       this.apply(entry);
       this.journalEntries++;
     }
-    if (complete < Buffer.byteLength(text)) {
+    if (complete < text.length) {
       const fd = openSync(journalPath, "r+");
       try {
         ftruncateSync(fd, Buffer.byteLength(text.slice(0, complete)));

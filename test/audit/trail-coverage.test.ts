@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { trailCoverage } from "../../src/audit/checks/trail-coverage.ts";
-import type { CollectionError } from "../../src/audit/inventory.ts";
+import type { CollectionError, TrailRecord } from "../../src/audit/inventory.ts";
 import { A, account, B, inventory, MGMT, POLICY, trail } from "./inventory-fixtures.ts";
 
 const run = (inv: ReturnType<typeof inventory>) => trailCoverage.run(inv, POLICY);
+/** MGMT's organization trail "org" (home us-east-1) as `seenBy` lists it: its owner or a member. */
+const orgTrail = (seenBy: string, over: Partial<TrailRecord> = {}) =>
+  trail(seenBy, "org", { ownerAccountId: MGMT, isOrganizationTrail: true, ...over });
 const denied = (region: string, message = "User is not authorized"): CollectionError => ({
   service: "cloudtrail",
   operation: "DescribeTrails",
@@ -48,25 +51,17 @@ describe("trail-coverage", () => {
   });
 
   it("passes a member account covered by the organization trail it sees", () => {
-    const org = trail(A, "org", {
-      ownerAccountId: MGMT,
-      isOrganizationTrail: true,
-      arn: `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`,
-    });
-    const [f] = run(inventory(account(A, { "eu-west-1": [org] })));
+    const [f] = run(inventory(account(A, { "eu-west-1": [orgTrail(A)] })));
     assert.equal(f.status, "PASS");
     assert.match(f.message, /organization trail org/);
   });
 
   it("reads an organization trail's custom selectors from its audited owner account", () => {
-    const orgArn = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`;
-    const asOwner = trail(MGMT, "org", {
-      arn: orgArn,
-      isOrganizationTrail: true,
+    const asOwner = orgTrail(MGMT, {
       hasCustomEventSelectors: true,
       selectors: { eventSelectors: [{ readWriteType: "WriteOnly", includeManagementEvents: true }] },
     });
-    const asMember = { ...asOwner, ownerAccountId: MGMT, selectors: undefined };
+    const asMember = { ...asOwner, selectors: undefined };
     const findings = run(
       inventory(account(A, { "eu-west-1": [asMember] }), account(MGMT, { "us-east-1": [asOwner] })),
     );
@@ -76,12 +71,7 @@ describe("trail-coverage", () => {
   });
 
   it("takes an organization trail's logging status from its owner when the member did not read it", () => {
-    const orgArn = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`;
-    const asOwner = trail(MGMT, "org", {
-      arn: orgArn,
-      isOrganizationTrail: true,
-      status: { isLogging: false },
-    });
+    const asOwner = orgTrail(MGMT, { status: { isLogging: false } });
     const asMember = { ...asOwner, status: undefined };
     const member = run(
       inventory(account(A, { "eu-west-1": [asMember] }), account(MGMT, { "us-east-1": [asOwner] })),
@@ -91,13 +81,7 @@ describe("trail-coverage", () => {
   });
 
   it("reports ERROR when the owner whose view a member relies on could not be read", () => {
-    const orgArn = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`;
-    const asMember = trail(A, "org", {
-      arn: orgArn,
-      ownerAccountId: MGMT,
-      isOrganizationTrail: true,
-      status: undefined,
-    });
+    const asMember = orgTrail(A, { status: undefined });
     const owner = account(MGMT, {});
     owner.error = {
       service: "sts",
@@ -112,12 +96,7 @@ describe("trail-coverage", () => {
   });
 
   it("reports ERROR when an organization trail's custom selectors cannot be read by any audited account", () => {
-    const org = trail(A, "org", {
-      arn: `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org`,
-      ownerAccountId: MGMT,
-      isOrganizationTrail: true,
-      hasCustomEventSelectors: true,
-    });
+    const org = orgTrail(A, { hasCustomEventSelectors: true });
     const [f] = run(inventory(account(A, { "eu-west-1": [org] })));
     assert.equal(f.status, "ERROR");
     assert.match(f.message, new RegExp(`only its owner account ${MGMT} can read`));

@@ -10,9 +10,10 @@ import { cloudTrailState } from "../endpoint/services/cloudtrail.ts";
 import { addQueue, enqueue } from "../endpoint/services/sqs.ts";
 import { ctKey, logBody, record } from "../logs/support.ts";
 import { AuditWorld } from "../support/audit-world.ts";
-import { DaemonProcess, daemonSetup, waitUntil } from "../support/daemon-process.ts";
+import { DaemonProcess, daemonSetup } from "../support/daemon-process.ts";
 import { startEndpoint } from "../support/endpoint.ts";
 import { parsePrometheus, sampleValue } from "../support/prometheus.ts";
+import { waitUntil } from "../support/wait.ts";
 import { WebhookReceiver } from "../support/webhook.ts";
 
 const ACCOUNT = "111111111111";

@@ -46,18 +46,16 @@ function backends(over: Partial<JobBackends> = {}): JobBackends {
     ...over,
   };
 }
+function daemonFor(c: Config, b: JobBackends = backends(), metrics = new DaemonMetrics()): Daemon {
+  return new Daemon({ config: c, backends: b, logger: silentLogger, metrics });
+}
 const waitAbort = (signal: AbortSignal) =>
   new Promise<never>((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
 
 test("--once writes the audit report and latest-scan.json and returns the audit's exit code", async () => {
   const c = config();
   const metrics = new DaemonMetrics();
-  const { code } = await new Daemon({
-    config: c,
-    backends: backends(),
-    logger: silentLogger,
-    metrics,
-  }).runOnce();
+  const { code } = await daemonFor(c, backends(), metrics).runOnce();
   assert.equal(code, 1);
   const files = readdirSync(c.output.dir).sort();
   assert.ok(files.some((f) => /^audit-\d{8}T\d{6}Z\.json$/.test(f)));
@@ -76,12 +74,7 @@ test("--once exits 3 when the audit could not run at all", async () => {
       throw new Error("no credentials");
     },
   });
-  const { code } = await new Daemon({
-    config: config(),
-    backends: failing,
-    logger: silentLogger,
-    metrics: new DaemonMetrics(),
-  }).runOnce();
+  const { code } = await daemonFor(config(), failing).runOnce();
   assert.equal(code, 3);
 });
 
@@ -92,23 +85,13 @@ test("--once exits 3 when the audit passed but the scan failed", async () => {
       throw new Error("rules folder missing");
     },
   });
-  const { code } = await new Daemon({
-    config: config(),
-    backends: failing,
-    logger: silentLogger,
-    metrics: new DaemonMetrics(),
-  }).runOnce();
+  const { code } = await daemonFor(config(), failing).runOnce();
   assert.equal(code, 3);
 });
 
 test("an audit whose every finding is ERROR writes its report but counts as a failed run", async () => {
   const c = config();
-  const daemon = new Daemon({
-    config: c,
-    backends: backends({ audit: async () => report("ERROR", "ERROR") }),
-    logger: silentLogger,
-    metrics: new DaemonMetrics(),
-  });
+  const daemon = daemonFor(c, backends({ audit: async () => report("ERROR", "ERROR") }));
   const run = await daemon.jobs.audit.trigger("test");
   assert.equal(run?.outcome, "failure");
   assert.match(run?.error ?? "", /every finding is ERROR/);
@@ -125,12 +108,7 @@ test("shutdown lets a run in progress finish within the grace period", async () 
         release = () => resolve(report("PASS"));
       }),
   });
-  const daemon = new Daemon({
-    config: c,
-    backends: slow,
-    logger: silentLogger,
-    metrics: new DaemonMetrics(),
-  });
+  const daemon = daemonFor(c, slow);
   void daemon.jobs.audit.trigger("test");
   const stopping = daemon.shutdown(10);
   setTimeout(() => release(), 50);
@@ -141,12 +119,7 @@ test("shutdown lets a run in progress finish within the grace period", async () 
 
 test("past the grace period the run is aborted through its signal and writes no report", async () => {
   const c = config();
-  const daemon = new Daemon({
-    config: c,
-    backends: backends({ audit: (signal) => waitAbort(signal) }),
-    logger: silentLogger,
-    metrics: new DaemonMetrics(),
-  });
+  const daemon = daemonFor(c, backends({ audit: (signal) => waitAbort(signal) }));
   void daemon.jobs.audit.trigger("test");
   await daemon.shutdown(0.05);
   assert.equal(daemon.jobs.audit.lastRun?.outcome, "aborted");
@@ -157,19 +130,9 @@ test("past the grace period the run is aborted through its signal and writes no 
 
 test("a restarted daemon remembers the last successes, so health does not start from nothing", async () => {
   const c = config();
-  const first = new Daemon({
-    config: c,
-    backends: backends(),
-    logger: silentLogger,
-    metrics: new DaemonMetrics(),
-  });
+  const first = daemonFor(c);
   await first.runOnce();
-  const second = new Daemon({
-    config: c,
-    backends: backends(),
-    logger: silentLogger,
-    metrics: new DaemonMetrics(),
-  });
+  const second = daemonFor(c);
   assert.equal(
     second.jobs.audit.lastSuccess?.finishedAt.toISOString(),
     first.jobs.audit.lastSuccess?.finishedAt.toISOString(),
@@ -197,12 +160,7 @@ test("start() runs each job at once unless schedule.runOnStart is false", async 
   for (const runOnStart of [true, false]) {
     const c = config();
     c.schedule = { ...c.schedule, audit: "0 0 1 1 *", scan: "0 0 1 1 *", runOnStart };
-    const daemon = new Daemon({
-      config: c,
-      backends: backends(),
-      logger: silentLogger,
-      metrics: new DaemonMetrics(),
-    });
+    const daemon = daemonFor(c);
     daemon.start();
     assert.equal(daemon.jobs.audit.running, runOnStart);
     assert.equal(daemon.jobs.scan.running, runOnStart);

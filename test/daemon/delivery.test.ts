@@ -3,10 +3,11 @@ import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { atLeastLevel, backoffMs, Delivery } from "../../src/daemon/notify/delivery.ts";
+import { atLeastLevel, backoffMs, Delivery, type DeliveryOptions } from "../../src/daemon/notify/delivery.ts";
 import { snsSubject, webhookSink } from "../../src/daemon/notify/sinks.ts";
 import { createLogger, silentLogger } from "../../src/util/logger.ts";
-import { WebhookReceiver, waitFor } from "../support/webhook.ts";
+import { waitUntil } from "../support/wait.ts";
+import { WebhookReceiver } from "../support/webhook.ts";
 
 let hook: WebhookReceiver;
 before(async () => {
@@ -24,23 +25,25 @@ function setup(lines: string[]) {
   return { dir, file };
 }
 const sinkCfg = (path: string) => ({ url: `${hook.url}${path}`, headersFromEnv: {}, timeoutSeconds: 5 });
+/** A delivery of `file` to the receiver's /hook, at minLevel low unless `over` says otherwise. */
+const hookDelivery = (file: string, stateDir: string, over: Partial<DeliveryOptions> = {}) =>
+  new Delivery({
+    sink: webhookSink(sinkCfg("/hook")),
+    detectionsFile: file,
+    stateDir,
+    minLevel: "low",
+    logger: silentLogger,
+    ...over,
+  });
 
 test("a failing webhook is retried with backoff until it accepts, and no detection is lost", async () => {
   hook.received.length = 0;
   hook.failNext = 3;
   const { dir, file } = setup([detection("a"), detection("b"), detection("c")]);
   let failures = 0;
-  const delivery = new Delivery({
-    sink: webhookSink(sinkCfg("/hook")),
-    detectionsFile: file,
-    stateDir: dir,
-    minLevel: "low",
-    logger: silentLogger,
-    baseBackoffMs: 10,
-    onFailed: () => failures++,
-  });
+  const delivery = hookDelivery(file, dir, { baseBackoffMs: 10, onFailed: () => failures++ });
   delivery.kick();
-  await waitFor(() => hook.received.length === 3, "three deliveries");
+  await waitUntil(() => hook.received.length === 3, "three deliveries");
   await delivery.stop();
   assert.deepEqual(hook.ids(), ["a", "b", "c"]);
   assert.equal(failures, 3);
@@ -50,13 +53,12 @@ test("a failing webhook is retried with backoff until it accepts, and no detecti
 test("a restarted delivery resumes from its persisted cursor and sends only what is new", async () => {
   hook.received.length = 0;
   const { dir, file } = setup([detection("a"), detection("b")]);
-  const options = { detectionsFile: file, stateDir: dir, minLevel: "low" as const, logger: silentLogger };
-  const first = new Delivery({ ...options, sink: webhookSink(sinkCfg("/hook")) });
+  const first = hookDelivery(file, dir);
   first.kick();
   await first.idle();
   await first.stop();
   appendFileSync(file, `${detection("c")}\n`);
-  const second = new Delivery({ ...options, sink: webhookSink(sinkCfg("/hook")) });
+  const second = hookDelivery(file, dir);
   assert.equal(second.cursor, first.cursor);
   second.kick();
   await second.idle();
@@ -67,13 +69,7 @@ test("a restarted delivery resumes from its persisted cursor and sends only what
 test("detections below notify.minLevel are not sent, but the cursor moves past them", async () => {
   hook.received.length = 0;
   const { dir, file } = setup([detection("low-one", "low"), detection("crit", "critical")]);
-  const delivery = new Delivery({
-    sink: webhookSink(sinkCfg("/hook")),
-    detectionsFile: file,
-    stateDir: dir,
-    minLevel: "high",
-    logger: silentLogger,
-  });
+  const delivery = hookDelivery(file, dir, { minLevel: "high" });
   delivery.kick();
   await delivery.idle();
   await delivery.stop();
@@ -85,13 +81,7 @@ test("a line still being written (no line feed yet) waits for the next kick", as
   hook.received.length = 0;
   const { dir, file } = setup([detection("a")]);
   appendFileSync(file, detection("b").slice(0, 10));
-  const delivery = new Delivery({
-    sink: webhookSink(sinkCfg("/hook")),
-    detectionsFile: file,
-    stateDir: dir,
-    minLevel: "low",
-    logger: silentLogger,
-  });
+  const delivery = hookDelivery(file, dir);
   delivery.kick();
   await delivery.idle();
   assert.deepEqual(hook.ids(), ["a"]);
@@ -124,7 +114,7 @@ test("webhook header values from the environment are sent but never logged, nor 
     baseBackoffMs: 10,
   });
   delivery.kick();
-  await waitFor(() => hook.received.length === 1, "the delivery");
+  await waitUntil(() => hook.received.length === 1, "the delivery");
   await delivery.stop();
   assert.equal(hook.received[0].headers["x-api-key"], secret);
   assert.ok(lines.length > 0, "the failure was logged");
@@ -168,18 +158,10 @@ test("a local error (the cursor cannot be saved) is counted and retried, never t
   const { dir, file } = setup([detection("a")]);
   const stateDir = join(dir, "state");
   let failures = 0;
-  const delivery = new Delivery({
-    sink: webhookSink(sinkCfg("/hook")),
-    detectionsFile: file,
-    stateDir,
-    minLevel: "low",
-    logger: silentLogger,
-    baseBackoffMs: 10,
-    onFailed: () => failures++,
-  });
+  const delivery = hookDelivery(file, stateDir, { baseBackoffMs: 10, onFailed: () => failures++ });
   appendFileSync(stateDir, ""); // a file where the state folder should be: the cursor cannot be saved
   delivery.kick();
-  await waitFor(() => failures >= 2, "retried failures");
+  await waitUntil(() => failures >= 2, "retried failures");
   await delivery.stop();
   assert.equal(delivery.cursor, 0, "the cursor did not move past an unsaved position");
 });

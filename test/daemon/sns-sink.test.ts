@@ -7,7 +7,7 @@ import { Delivery } from "../../src/daemon/notify/delivery.ts";
 import { snsSink } from "../../src/daemon/notify/sinks.ts";
 import { silentLogger } from "../../src/util/logger.ts";
 import { clientsFor, startEndpoint } from "../support/endpoint.ts";
-import { waitFor } from "../support/webhook.ts";
+import { waitUntil } from "../support/wait.ts";
 
 test("the SNS sink publishes each detection to the topic through the real SDK, retrying a failure", async () => {
   const ep = await startEndpoint();
@@ -28,7 +28,7 @@ test("the SNS sink publishes each detection to the topic through the real SDK, r
       baseBackoffMs: 10,
     });
     delivery.kick();
-    await waitFor(() => topic.published.length === 1, "the SNS publish");
+    await waitUntil(() => topic.published.length === 1, "the SNS publish");
     await delivery.stop();
     assert.equal(JSON.parse(topic.published[0].message).id, "d1");
     assert.equal(topic.published[0].subject, "trailwarden high: StopLogging");

@@ -4,7 +4,16 @@ import { runScan } from "../../src/logs/scan.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { addQueue, enqueue, type Queue } from "../endpoint/services/sqs.ts";
 import { clientsFor, startEndpoint } from "../support/endpoint.ts";
-import { ctKey, eventNameDetector, logBody, readDetections, record, tempDir, testConfig } from "./support.ts";
+import {
+  ctKey,
+  detectedEventIds,
+  eventNameDetector,
+  logBody,
+  readDetections,
+  record,
+  tempDir,
+  testConfig,
+} from "./support.ts";
 
 const A = "111111111111";
 const BUCKET = "org-trail";
@@ -67,12 +76,7 @@ describe("scanning an sqs:// source", () => {
     const c = consumer();
     const summary = await c.scan();
     assert.equal(summary.files.read, 3);
-    assert.deepEqual(
-      readDetections(c.config)
-        .map((d) => d.eventID)
-        .sort(),
-      ["evt", "raw", "sns"],
-    );
+    assert.deepEqual(detectedEventIds(c.config), ["evt", "raw", "sns"]);
     assert.equal(live(queue).length, 0);
     assert.deepEqual(summary.sources[0].messages, { received: 3, deleted: 3, setAside: 0, unknown: 0 });
   });

@@ -80,3 +80,10 @@ export function readDetections(config: Config): Detection[] {
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Detection);
 }
+
+/** The eventIDs of the detections written so far, sorted. */
+export function detectedEventIds(config: Config): string[] {
+  return readDetections(config)
+    .map((d) => d.eventID)
+    .sort();
+}

@@ -6,10 +6,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
+import { waitUntil } from "./wait.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 
-export const STOP_LOGGING_RULE = `title: Trail logging stopped (daemon test)
+const STOP_LOGGING_RULE = `title: Trail logging stopped (daemon test)
 id: 3f1c2a7e-6b8d-4e25-9c1a-0d9e8f7a6b5c
 description: StopLogging on any trail.
 level: high
@@ -141,13 +142,5 @@ export class DaemonProcess {
     if (this.exitCode !== undefined) return;
     this.child.kill("SIGKILL");
     await this.exited;
-  }
-}
-
-export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

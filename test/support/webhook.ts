@@ -52,12 +52,3 @@ export class WebhookReceiver {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }
-
-/** Poll `cond` every 50 ms until it holds or the deadline passes (then throw with `what`). */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -23,7 +23,7 @@ export const checks: readonly Check[] = [
 const ORDER = new Map(checks.map((c, i) => [c.id, i]));
 
 /** Findings sort by check, account, region, resource, then status and message. */
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return (
     (ORDER.get(a.check) ?? 99) - (ORDER.get(b.check) ?? 99) ||
     cmp(a.accountId, b.accountId) ||

@@ -6,7 +6,7 @@ import type {
   TrailRecord,
   TrailSelectors,
 } from "../inventory.ts";
-import { describeError } from "./support.ts";
+import { describeError, ownerView } from "./support.ts";
 
 export type ManagementCoverage =
   | {
@@ -28,7 +28,7 @@ const ALL: ManagementCoverage = { known: true, read: true, write: true, excluded
  */
 export function managementCoverage(trail: TrailRecord, inventory: Inventory): ManagementCoverage {
   if (!trail.hasCustomEventSelectors) return ALL;
-  const selectors = trail.selectors ?? ownerSelectors(trail, inventory);
+  const selectors = trail.selectors ?? ownerView(trail, inventory)?.selectors;
   if (selectors) return fromSelectors(selectors);
   if (trail.selectorsError)
     return {
@@ -41,12 +41,7 @@ export function managementCoverage(trail: TrailRecord, inventory: Inventory): Ma
   };
 }
 
-function ownerSelectors(trail: TrailRecord, inventory: Inventory): TrailSelectors | undefined {
-  const owner = inventory.accounts.find((a) => a.id === trail.ownerAccountId);
-  return owner?.trails.find((t) => t.arn === trail.arn)?.selectors;
-}
-
-export function fromSelectors(s: TrailSelectors): ManagementCoverage {
+function fromSelectors(s: TrailSelectors): ManagementCoverage {
   const acc = { read: false, write: false, excluded: new Set<string>(), restricted: [] as string[] };
   for (const c of s.eventSelectors ?? []) addClassic(acc, c);
   for (const a of s.advancedEventSelectors ?? []) addAdvanced(acc, a);

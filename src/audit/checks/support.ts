@@ -31,7 +31,7 @@ function reasonOf(e: CollectionError): string {
   return text;
 }
 
-export function errorRef(e: CollectionError): NonNullable<Finding["error"]> {
+function errorRef(e: CollectionError): NonNullable<Finding["error"]> {
   const ref: NonNullable<Finding["error"]> = { service: e.service, operation: e.operation, code: e.code };
   if (e.region) ref.region = e.region;
   if (e.accountId) ref.accountId = e.accountId;
@@ -123,14 +123,18 @@ export type StatusLookup =
  * organization trail whose owner is audited too (the answer is the same): it comes from the owner.
  */
 export function statusOf(trail: TrailRecord, inventory: Inventory): StatusLookup {
-  if (trail.status) return { status: trail.status };
-  if (trail.statusError) return { reason: describeError(trail.statusError), error: trail.statusError };
-  const owner = inventory.accounts
-    .find((a) => a.id === trail.ownerAccountId)
-    ?.trails.find((t) => t.arn === trail.arn);
-  if (owner?.status) return { status: owner.status };
-  if (owner?.statusError) return { reason: describeError(owner.statusError), error: owner.statusError };
+  for (const t of [trail, ownerView(trail, inventory)]) {
+    if (t?.status) return { status: t.status };
+    if (t?.statusError) return { reason: describeError(t.statusError), error: t.statusError };
+  }
   return {
     reason: `its status is read through its owner account ${trail.ownerAccountId}, which could not be read`,
   };
+}
+
+/** The same trail as its owner account collected it, when that account was audited. */
+export function ownerView(trail: TrailRecord, inventory: Inventory): TrailRecord | undefined {
+  return inventory.accounts
+    .find((a) => a.id === trail.ownerAccountId)
+    ?.trails.find((t) => t.arn === trail.arn);
 }

@@ -25,7 +25,7 @@ type WebhookConfig = NonNullable<NotifyConfig["webhook"]>;
  * Header values come from environment variables named in config, read once here. Their values
  * are never logged; an error names the variable, not its content.
  */
-export function webhookHeaders(cfg: WebhookConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+function webhookHeaders(cfg: WebhookConfig, env: NodeJS.ProcessEnv): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [header, variable] of Object.entries(cfg.headersFromEnv)) {
     const value = env[variable];

@@ -23,7 +23,7 @@ export interface LocalListing {
   ignored: number;
 }
 
-export function localRef(path: string, size: number, mtimeMs: number): LogFileRef {
+function localRef(path: string, size: number, mtimeMs: number): LogFileRef {
   return {
     key: `file://${path}`,
     logFile: path,
@@ -54,11 +54,6 @@ export async function listLocalLogs(root: string): Promise<LocalListing> {
   return { files, ignored };
 }
 
-/** The folder of a file:// source URL. */
-export function fileUrlPath(url: string): string {
-  return url.slice("file://".length);
-}
-
 /** The file:// source of an incremental scan. */
 export class FileSource implements LogSource {
   readonly type = "file";
@@ -66,7 +61,7 @@ export class FileSource implements LogSource {
   private seen?: Set<string>;
 
   constructor(readonly url: string) {
-    this.dir = resolve(fileUrlPath(url));
+    this.dir = resolve(url.slice("file://".length));
   }
 
   async run(ctx: SourceRunContext): Promise<SourceSummary> {

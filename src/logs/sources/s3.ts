@@ -8,7 +8,7 @@ import { errorCode } from "../../aws/clients.ts";
 import type { FileMark } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
 import { type FileOutcome, type LogFileRef, processLogFile } from "../processor.ts";
-import { WHOLE_FILE_MAX_BYTES } from "../reader.ts";
+import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type LogKind, logFolder, minKey, parseLogKey, parseS3Url, startAfterFor } from "../s3-layout.ts";
 import { addError, type SourceSummary, sourceSummary } from "../summary.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
@@ -21,7 +21,7 @@ export function s3Ref(s3: S3Client, bucket: string, key: string): LogFileRef {
   return {
     key: `s3://${bucket}/${key}`,
     logFile: `s3://${bucket}/${key}`,
-    lines: /\.(jsonl|ndjson)(\.gz)?$/i.test(key),
+    lines: isJsonLinesName(key),
     open: async (signal) => {
       const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
       if (!out.Body) throw new Error("GetObject returned no body");

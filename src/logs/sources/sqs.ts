@@ -12,7 +12,6 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { FileMark } from "../../state/store.ts";
 import { type FileOutcome, processLogFile } from "../processor.ts";
 import { parseLogKey } from "../s3-layout.ts";
 import { type NotifiedFile, parseNotification, queueRegion } from "../sqs-message.ts";
@@ -63,11 +62,6 @@ export class SqsSource implements LogSource {
       await Promise.all(fresh.map((m) => this.handle(ctx, sqs, m, summary, setAside)));
     }
     return summary;
-  }
-
-  /** Files come from S3 and are tracked there; this source keeps no marks of its own. */
-  forget(_key: string, _mark: FileMark): boolean | undefined {
-    return undefined;
   }
 
   private async handle(
