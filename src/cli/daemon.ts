@@ -45,7 +45,7 @@ export async function runOnceWithSignals(parts: DaemonParts): Promise<OnceResult
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     parts.clients.destroy();
-    parts.lock.release();
+    parts.store.close();
   }
 }
 
@@ -75,7 +75,7 @@ async function serve(parts: DaemonParts): Promise<number> {
   process.once("SIGINT", again("SIGINT"));
   await daemon.shutdown();
   parts.clients.destroy();
-  parts.lock.release();
+  parts.store.close();
   // Idle keep-alive sockets or timers must not keep a stopped daemon alive.
   setTimeout(() => process.exit(0), 1000).unref();
   return 0;

@@ -88,9 +88,22 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
         visibilityTimeoutSeconds: raw.logs?.sqs?.visibilityTimeoutSeconds ?? 120,
         maxReceiveCount: raw.logs?.sqs?.maxReceiveCount ?? 5,
       },
+      quarantine: {
+        retryMinutes: raw.logs?.quarantine?.retryMinutes ?? 15,
+        giveUpHours: raw.logs?.quarantine?.giveUpHours ?? 72,
+      },
     },
-    state: { dir: resolve(baseDir, raw.state?.dir ?? ".trailwarden/state") },
-    output: { dir: resolve(baseDir, raw.output?.dir ?? "reports"), retentionDays: raw.output?.retentionDays },
+    state: {
+      dir: resolve(baseDir, raw.state?.dir ?? ".trailwarden/state"),
+      emittedRetentionDays: raw.state?.emittedRetentionDays ?? 30,
+    },
+    output: {
+      dir: resolve(baseDir, raw.output?.dir ?? "reports"),
+      // 0 keeps everything
+      retentionDays: raw.output?.retentionDays === 0 ? undefined : (raw.output?.retentionDays ?? 90),
+      rotateBytes: raw.output?.rotateBytes ?? 100 * 1024 * 1024,
+      rotateDaily: raw.output?.rotateDaily ?? true,
+    },
     schedule: {
       audit: raw.schedule?.audit ?? "0 * * * *",
       scan: raw.schedule?.scan ?? "*/5 * * * *",

@@ -34,6 +34,8 @@ export interface LogsConfig {
   includeDigest: boolean;
   includeInsight: boolean;
   sqs: { waitTimeSeconds: number; visibilityTimeoutSeconds: number; maxReceiveCount: number };
+  /** Unreadable files: first retry after retryMinutes (doubling), given up after giveUpHours. */
+  quarantine: { retryMinutes: number; giveUpHours: number };
 }
 
 export interface ScheduleConfig {
@@ -63,8 +65,8 @@ export interface Config {
   rules: string[];
   placeholders: Record<string, string[]>;
   logs: LogsConfig;
-  state: { dir: string };
-  output: { dir: string; retentionDays?: number };
+  state: { dir: string; emittedRetentionDays: number };
+  output: { dir: string; retentionDays?: number; rotateBytes: number; rotateDaily: boolean };
   schedule: ScheduleConfig;
   http: { enabled: boolean; host: string; port: number };
   notify: NotifyConfig;

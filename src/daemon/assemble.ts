@@ -1,12 +1,10 @@
 // Builds a ready-to-run daemon from a config: checks, logger, metrics, AWS clients (observed for
 // metrics), notification sinks and their deliveries, the jobs' backends, and the state.dir lock.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import cron from "node-cron";
 import { AwsClients } from "../aws/clients.ts";
 import type { Config } from "../config/types.ts";
-import { DETECTIONS_FILE } from "../logs/scan.ts";
-import { acquireLock, type Lock, StateLockedError } from "../state/lock.ts";
+import { openStateStore } from "../logs/scan.ts";
+import { StateLockedError, type StateStore, sinkConsumer } from "../state/store.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
 import { createBackends } from "./backends.ts";
 import { assertDaemonConfig } from "./config-check.ts";
@@ -25,17 +23,15 @@ export interface DaemonParts {
   daemon: Daemon;
   clients: AwsClients;
   logger: Logger;
-  /** One daemon per state.dir: two would write the same reports and cursors. */
-  lock: Lock;
+  /** The state store, open for the daemon's life: its lock keeps one process per state.dir. */
+  store: StateStore;
 }
 
-function lockStateDir(config: Config): Lock {
-  mkdirSync(config.state.dir, { recursive: true });
+function openStore(config: Config): StateStore {
   try {
-    return acquireLock(join(config.state.dir, "daemon.lock"));
+    return openStateStore(config);
   } catch (err) {
-    if (err instanceof StateLockedError)
-      throw new DaemonSetupError(`another daemon runs on ${config.state.dir}: ${err.message}`);
+    if (err instanceof StateLockedError) throw new DaemonSetupError(err.message);
     throw err;
   }
 }
@@ -54,23 +50,24 @@ export async function assembleDaemon(
     error: (m, err) => log.error(String(m), { component: "node-cron", error: err?.message }),
     debug: (m) => log.debug(String(m), { component: "node-cron" }),
   });
-  const lock = lockStateDir(config);
+  const store = openStore(config);
   const metrics = new DaemonMetrics();
   const clients = new AwsClients(config.aws, undefined, metrics);
   try {
-    const deliveries = createDeliveries(config, clients, metrics, log);
-    const backends = await createBackends({ config, clients, logger: log, inventoryFile });
-    const daemon = new Daemon({ config, backends, logger: log, metrics, deliveries });
-    return { config, daemon, clients, logger: log, lock };
+    const deliveries = createDeliveries(config, store, clients, metrics, log);
+    const backends = await createBackends({ config, clients, logger: log, inventoryFile, store });
+    const daemon = new Daemon({ config, backends, logger: log, metrics, deliveries, store });
+    return { config, daemon, clients, logger: log, store };
   } catch (err) {
     clients.destroy();
-    lock.release();
+    store.close();
     throw err;
   }
 }
 
 function createDeliveries(
   config: Config,
+  store: StateStore,
   clients: AwsClients,
   metrics: DaemonMetrics,
   log: Logger,
@@ -87,13 +84,13 @@ function createDeliveries(
     (sink) =>
       new Delivery({
         sink,
-        detectionsFile: join(config.output.dir, DETECTIONS_FILE),
-        stateDir: config.state.dir,
+        store,
+        consumer: sinkConsumer(sink.name),
         minLevel: config.notify.minLevel,
         logger: log,
         onDelivered: (s) => metrics.notifications.inc({ sink: s }),
         onFailed: (s) => metrics.notificationFailures.inc({ sink: s }),
-        onBacklog: (s, bytes) => metrics.notificationBacklog.set({ sink: s }, bytes),
+        onBacklog: (s, count) => metrics.notificationBacklog.set({ sink: s }, count),
       }),
   );
 }

@@ -7,6 +7,7 @@ import type { Config } from "../config/types.ts";
 import { runScan } from "../logs/scan.ts";
 import { type AuditReport, auditExitCode, buildAuditReport } from "../report/audit-report.ts";
 import { formatRuleProblem, loadRules } from "../rules/index.ts";
+import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import type { JobBackends } from "./daemon.ts";
@@ -18,6 +19,8 @@ export interface BackendOptions {
   logger: Logger;
   /** Audit this saved inventory snapshot instead of calling AWS. */
   inventoryFile?: string;
+  /** The daemon's open state store. */
+  store?: StateStore;
 }
 
 export interface Backends extends JobBackends {
@@ -54,6 +57,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
         // Each tick drains what is queued and ends, so ticks never pile up behind an endless poll.
         drain: true,
         onDetection,
+        store: o.store,
       });
       return { schemaVersion: 1, tool: { name: "trailwarden", version }, rules, summary };
     },

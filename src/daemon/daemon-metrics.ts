@@ -84,8 +84,8 @@ export class DaemonMetrics implements AwsObserver {
     ["sink"],
   );
   readonly notificationBacklog = this.registry.gauge(
-    "trailwarden_notification_backlog_bytes",
-    "Bytes of detections.jsonl not yet delivered to a sink.",
+    "trailwarden_notification_backlog",
+    "Detections in the store's outbox not yet delivered to a sink.",
     ["sink"],
   );
 

@@ -2,6 +2,7 @@
 // status listener and an orderly shutdown. The audit and the scan themselves come in as JobBackends
 // (wired to the real parts in backends.ts), so this file is only about running them well.
 import type { Config } from "../config/types.ts";
+import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
 import type { DaemonMetrics } from "./daemon-metrics.ts";
 import { assessHealth, type Health } from "./health.ts";
@@ -30,6 +31,8 @@ export interface DaemonOptions {
   logger: Logger;
   metrics: DaemonMetrics;
   deliveries?: Delivery[];
+  /** The state store (run history lives there); without it, runs are not remembered. */
+  store?: StateStore;
   now?: () => Date;
 }
 
@@ -190,7 +193,10 @@ export class Daemon {
     // An aborted audit's findings would show ERRORs that are only the abort: write nothing.
     if (signal.aborted) throw new Error("aborted before the report was written");
     const previous = readPreviousAudit(this.outputDir, this.o.logger);
-    const { file, events } = writeAuditOutputs(this.outputDir, report, previous, this.now());
+    const { file, events } = writeAuditOutputs(this.outputDir, report, previous, this.now(), {
+      maxBytes: this.o.config.output.rotateBytes,
+      daily: this.o.config.output.rotateDaily,
+    });
     this.lastAuditReport = report;
     this.o.metrics.auditFindings(report.findings);
     for (const e of events) this.o.metrics.auditEvents.inc({ kind: e.kind });
@@ -238,8 +244,9 @@ export class Daemon {
   }
 
   private persistRuns(): void {
+    if (!this.o.store) return;
     try {
-      saveRunHistory(this.o.config.state.dir, Object.values(this.jobs));
+      saveRunHistory(this.o.store, Object.values(this.jobs));
     } catch (err) {
       this.o.logger.error("cannot persist daemon state", { error: (err as Error).message });
     }
@@ -247,8 +254,9 @@ export class Daemon {
 
   /** Health survives a restart: the last outcomes come back from state.dir (an abort is no outcome). */
   private restoreRuns(): void {
+    if (!this.o.store) return;
     try {
-      loadRunHistory(this.o.config.state.dir, Object.values(this.jobs));
+      loadRunHistory(this.o.store, Object.values(this.jobs));
       for (const j of Object.values(this.jobs))
         if (j.lastSuccess)
           this.o.metrics.lastSuccess.set({ job: j.name }, j.lastSuccess.finishedAt.getTime() / 1000);

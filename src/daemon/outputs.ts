@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { appendLinesDurable, readJsonIfExists, writeJsonAtomic } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
+import { type RotationPolicy, rotateIfDue } from "../util/rotate.ts";
 import { type AuditEvent, diffFindings } from "./events.ts";
 import type { AuditReportView, ScanReportView } from "./types.ts";
 
@@ -57,9 +58,11 @@ export function writeAuditOutputs(
   report: AuditReportView,
   previous: AuditReportView | undefined,
   now: Date,
+  rotation?: RotationPolicy,
 ): AuditOutputs {
   const name = auditFileName(new Date(report.generatedAt ?? now));
   const events = diffFindings(previous?.findings, report.findings, name, now);
+  if (rotation && events.length) rotateIfDue(join(dir, EVENTS), now, rotation);
   appendLinesDurable(
     join(dir, EVENTS),
     events.map((e) => JSON.stringify(e)),

@@ -1,9 +1,13 @@
-// Removes audit reports older than output.retentionDays, and temp files left by a write that was
-// interrupted (a crash between writing the temp file and renaming it). latest-*.json,
-// events.jsonl and detections.jsonl are kept: they are the current state, not history.
+// Removes audit reports and rotated detections/events files older than output.retentionDays, and
+// temp files left by a write that was interrupted (a crash between writing the temp file and
+// renaming it). latest-*.json and the current events.jsonl and detections.jsonl are kept.
 import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { rotatedFileDay } from "../util/rotate.ts";
 import { auditFileTime } from "./outputs.ts";
+
+/** The rotated JSON-lines outputs (detections-2026-11-28.jsonl, events-2026-11-28.jsonl). */
+const ROTATED = ["detections", "events"];
 
 const DAY_MS = 86_400_000;
 /** A temp file this old belongs to no write in progress. */
@@ -27,7 +31,7 @@ export function expiredFiles(
       continue;
     }
     if (retentionDays === undefined) continue;
-    const at = auditFileTime(e.name);
+    const at = auditFileTime(e.name) ?? rotatedFileDay(e.name, ROTATED);
     if (at && now.getTime() - at.getTime() > retentionDays * DAY_MS)
       out.push({ file: e.name, reason: "expired" });
   }

@@ -1,12 +1,28 @@
 // The two places a finished log file goes. Both suppress a detection whose id was already emitted,
-// so the same record delivered twice gives one detection.
-import type { FileMark, StateStore } from "../state/store.ts";
+// so the same record delivered twice gives one detection. Detections are added as they are found
+// and become visible only when the file is committed.
+import type { FileWriter, StateStore } from "../state/store.ts";
 import type { Detection } from "./detection.ts";
 import type { DetectionsLog } from "./detections-log.ts";
-import type { FileCommitter, LogFileRef } from "./processor.ts";
 import { countDetection, type ScanSummary } from "./summary.ts";
 
-/** Incremental scan: detections appended to detections.jsonl (fsynced), then the file marked done. */
+/** Where a file's detections go while it is read. */
+export interface FileBatch {
+  add(d: Detection): void;
+  /** Mark the file done (bad when `bad` is given); returns the detections that were new. */
+  commit(bad?: string): Iterable<Detection>;
+  /** Download failed or aborted: forget what was added; the file stays not done. */
+  abort(): void;
+}
+
+export interface FileCommitter {
+  begin(file: { key: string; scope?: string; sig?: string }): FileBatch;
+}
+
+/**
+ * Incremental scan: one store transaction per file holds its mark, its new detections (the outbox)
+ * and their ids; then detections.jsonl takes them from the outbox.
+ */
 export class StateCommitter implements FileCommitter {
   constructor(
     private readonly state: StateStore,
@@ -14,22 +30,27 @@ export class StateCommitter implements FileCommitter {
     private readonly summary: ScanSummary,
   ) {}
 
-  commit(ref: LogFileRef, detections: Detection[], bad?: string): Detection[] {
-    const fresh = detections.filter((d) => !this.state.hasEmitted(d.id));
-    this.summary.detections.duplicates += detections.length - fresh.length;
-    // Order matters for crash safety: the lines are on disk before the file counts as done.
-    const offset = fresh.length ? this.log.append(fresh) : undefined;
-    const mark: FileMark = { at: Date.now() };
-    if (ref.sig) mark.sig = ref.sig;
-    if (bad) mark.bad = bad;
-    this.state.markFile(
-      ref.key,
-      mark,
-      fresh.map((d) => d.id),
-      offset,
-    );
-    for (const d of fresh) countDetection(this.summary, d);
-    return fresh;
+  begin(file: { key: string; scope?: string; sig?: string }): FileBatch {
+    const writer: FileWriter = this.state.beginFile(file.key, file.scope);
+    return {
+      add: (d) => writer.add({ id: d.id, ruleId: d.ruleId, level: d.level, body: JSON.stringify(d) }),
+      abort: () => writer.abort(),
+      commit: (bad) => {
+        const mark = { at: Date.now(), sig: file.sig, bad };
+        const r = writer.commit(mark);
+        const s = this.summary.detections;
+        s.duplicates += r.duplicates;
+        s.total += r.fresh;
+        for (const [k, n] of Object.entries(r.byRule)) s.byRule[k] = (s.byRule[k] ?? 0) + n;
+        for (const [k, n] of Object.entries(r.byLevel)) s.byLevel[k] = (s.byLevel[k] ?? 0) + n;
+        if (r.fresh) this.log.drain();
+        return this.fresh(r.firstSeq, r.lastSeq);
+      },
+    };
+  }
+
+  private *fresh(first: number, last: number): Generator<Detection> {
+    for (const row of this.state.outboxRange(first, last)) yield JSON.parse(row.body) as Detection;
   }
 }
 
@@ -40,14 +61,27 @@ export class MemoryCommitter implements FileCommitter {
 
   constructor(private readonly summary: ScanSummary) {}
 
-  commit(_ref: LogFileRef, detections: Detection[]): Detection[] {
-    const fresh = detections.filter((d) => !this.seen.has(d.id));
-    this.summary.detections.duplicates += detections.length - fresh.length;
-    for (const d of fresh) {
-      this.seen.add(d.id);
-      this.detections.push(d);
-      countDetection(this.summary, d);
-    }
-    return fresh;
+  begin(): FileBatch {
+    let found: Detection[] = [];
+    return {
+      add: (d) => found.push(d),
+      abort: () => {
+        found = [];
+      },
+      commit: () => {
+        const fresh: Detection[] = [];
+        for (const d of found) {
+          if (this.seen.has(d.id)) {
+            this.summary.detections.duplicates++;
+            continue;
+          }
+          this.seen.add(d.id);
+          this.detections.push(d);
+          fresh.push(d);
+          countDetection(this.summary, d);
+        }
+        return fresh;
+      },
+    };
   }
 }

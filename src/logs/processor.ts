@@ -1,7 +1,13 @@
 // Reads one log file, evaluates the detector on every record and commits the result: detections
-// first (written and flushed), then the file's done mark. A download failure is retried with
-// backoff and leaves the file not done; an unusable file is reported once and remembered as bad.
+// are handed to the committer as they are found (bounded memory), and the file's mark and its
+// detections become durable together at commit. A cut download is retried here (the SDK already
+// retried throttling and 5xx); a file that stays unreadable goes to ctx.onUnreadable (the store's
+// quarantine); an unusable file is reported once and remembered as bad.
+
+import type { FailureKind } from "../state/store.ts";
+import { StorageFault } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
+import type { FileCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import { toDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
@@ -11,6 +17,8 @@ import { addBadFile, addError, type ScanSummary, type SourceSummary } from "./su
 export interface LogFileRef {
   /** Identity in the state store: s3://bucket/key or file:///abs/path. */
   key: string;
+  /** What the mark belongs to (an S3 folder, a file:// source, a queue), for pruning by scope. */
+  scope?: string;
   /** What a detection's logFile and a warning name. */
   logFile: string;
   /** Version of the file (file://: size and mtime); a different sig means read it again. */
@@ -21,25 +29,59 @@ export interface LogFileRef {
   open(signal?: AbortSignal): Promise<AsyncIterable<Uint8Array> | Uint8Array>;
 }
 
-/** Where finished files go: the state store (incremental scan) or memory (local scan). */
-export interface FileCommitter {
-  /** Record the file as done (bad when `bad` is given) with its detections; returns the new ones. */
-  commit(ref: LogFileRef, detections: Detection[], bad?: string): Detection[];
-}
-
 export interface ProcessContext {
   detector: Detector;
   committer: FileCommitter;
   summary: ScanSummary;
   logger: Logger;
   signal?: AbortSignal;
-  /** Attempts per file for download failures (default 3), with exponential backoff. */
+  /** Attempts per file for failures the SDK does not retry itself (a cut body), with backoff. */
   attempts?: number;
   backoffMs?: number;
   onDetection?: (d: Detection) => void | Promise<void>;
+  /**
+   * A file that could not be read after its attempts: the incremental scan quarantines it (retried
+   * later by key); without it the failure is only reported.
+   */
+  onUnreadable?: (ref: LogFileRef, failure: ReadFailure, source: SourceSummary) => FileOutcome;
 }
 
-export type FileOutcome = "read" | "bad" | "failed";
+export type FileOutcome = "read" | "bad" | "failed" | "quarantined";
+
+export interface ReadFailure {
+  kind: FailureKind;
+  reason: string;
+}
+
+/** Errors that no retry will cure: the key is quarantined and retried with backoff. */
+const PERMANENT = new Set([
+  "AccessDenied",
+  "AllAccessDisabled",
+  "NoSuchKey",
+  "NoSuchBucket",
+  "InvalidObjectState",
+  "KMS.AccessDeniedException",
+  "KMS.DisabledException",
+  "KMS.NotFoundException",
+  "KMS.KMSInvalidStateException",
+  "KMS.InvalidCiphertextException",
+  "EACCES",
+  "ENOENT",
+  "EPERM",
+  "EISDIR",
+]);
+
+export function classifyFailure(err: unknown): ReadFailure {
+  const e = err as { name?: string; Code?: string; code?: string; message?: string };
+  const code = e?.Code ?? (typeof e?.code === "string" ? e.code : undefined) ?? e?.name ?? "Error";
+  const kind: FailureKind = PERMANENT.has(code) || /^KMS\./.test(code) ? "permanent" : "transient";
+  return { kind, reason: `${code}: ${e?.message ?? String(err)}` };
+}
+
+/** The SDK already retried an error that carries response metadata: do not stack retries on it. */
+function retriedBySdk(err: unknown): boolean {
+  return typeof err === "object" && err !== null && "$metadata" in err;
+}
 
 export async function processLogFile(
   ctx: ProcessContext,
@@ -50,8 +92,7 @@ export async function processLogFile(
   for (let attempt = 1; ; attempt++) {
     // Shutdown: not an error; the file is not marked and waits for the next run.
     if (ctx.signal?.aborted) return "failed";
-    const found: Detection[] = [];
-    const ids = new Set<string>();
+    const batch = ctx.committer.begin(ref);
     let evalErrors = 0;
     const onRecord = (record: Record<string, unknown>) => {
       let matches: ReturnType<Detector["evaluate"]>;
@@ -61,16 +102,14 @@ export async function processLogFile(
         evalErrors++;
         return;
       }
-      for (const m of matches) {
-        const d = toDetection(m, record, ref.logFile);
-        if (ids.has(d.id)) continue;
-        ids.add(d.id);
-        found.push(d);
-      }
+      for (const m of matches) batch.add(toDetection(m, record, ref.logFile));
     };
+    let opened = false;
     try {
-      const result = await readLog(await ref.open(ctx.signal), { lines: ref.lines, onRecord });
-      const fresh = ctx.committer.commit(ref, found);
+      const bytes = await ref.open(ctx.signal);
+      opened = true;
+      const result = await readLog(bytes, { lines: ref.lines, onRecord });
+      const fresh = batch.commit();
       source.files.read++;
       ctx.summary.records.read += result.records;
       ctx.summary.records.invalid += result.invalid;
@@ -85,29 +124,46 @@ export async function processLogFile(
       await announce(ctx, fresh);
       return "read";
     } catch (err) {
+      if (err instanceof StorageFault) {
+        batch.abort();
+        throw err;
+      }
       if (err instanceof BadLogError) {
         // Records before the damage were valid: their detections are kept.
-        const fresh = ctx.committer.commit(ref, found, err.message);
+        const fresh = batch.commit(err.message);
         source.files.bad++;
         addBadFile(ctx.summary, ref.logFile, err.message);
         ctx.logger.warn("bad log file", { file: ref.logFile, reason: err.message });
         await announce(ctx, fresh);
         return "bad";
       }
+      batch.abort();
       if (ctx.signal?.aborted) return "failed";
-      if (attempt >= attempts) {
-        const message = `download failed: ${(err as Error).message}`;
-        source.files.failed++;
-        addError(ctx.summary, source.url, message, ref.logFile);
-        ctx.logger.error("log file not read; it will be tried again", { file: ref.logFile, error: message });
-        return "failed";
-      }
+      const failure = classifyFailure(err);
+      const final = failure.kind === "permanent" || attempt >= attempts || (!opened && retriedBySdk(err));
+      if (final) return unreadable(ctx, ref, source, failure);
       await sleep(backoff(ctx.backoffMs ?? 250, attempt), ctx.signal);
     }
   }
 }
 
-async function announce(ctx: ProcessContext, fresh: Detection[]): Promise<void> {
+function unreadable(
+  ctx: ProcessContext,
+  ref: LogFileRef,
+  source: SourceSummary,
+  f: ReadFailure,
+): FileOutcome {
+  const message = `not read (${f.kind}): ${f.reason}`;
+  addError(ctx.summary, source.url, message, ref.logFile);
+  if (!ctx.onUnreadable) {
+    source.files.failed++;
+    ctx.logger.error("log file not read", { file: ref.logFile, error: message });
+    return "failed";
+  }
+  return ctx.onUnreadable(ref, f, source);
+}
+
+async function announce(ctx: ProcessContext, fresh: Iterable<Detection>): Promise<void> {
   if (!ctx.onDetection) return;
   for (const d of fresh) await ctx.onDetection(d);
 }

@@ -1,16 +1,19 @@
 // runScan: one incremental pass over every configured log source. Progress lives in the state
-// store (config.state.dir); detections are appended to output.dir/detections.jsonl, each file's
-// lines flushed before the file is marked done, and ids already emitted are never written again.
+// store (config.state.dir): each file is committed in one transaction with its new detections,
+// which detections.jsonl then takes from the store's outbox; ids already emitted are never
+// written again. A full disk or an I/O error stops the whole run with a StorageFault.
 import { join } from "node:path";
 import { AwsClients } from "../aws/clients.ts";
 import type { Config } from "../config/types.ts";
-import { StateStore } from "../state/store.ts";
+import { DETECTIONS_CONSUMER, StateStore, sinkConsumer } from "../state/store.ts";
+import { StorageFault } from "../util/fs.ts";
 import { createLimiter } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
 import { StateCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import { DetectionsLog } from "./detections-log.ts";
 import type { Detector } from "./detector.ts";
+import { quarantineFile } from "./quarantine.ts";
 import { FileSource } from "./sources/file.ts";
 import { S3Source } from "./sources/s3.ts";
 import type { LogSource, SourceRunContext } from "./sources/source.ts";
@@ -33,13 +36,37 @@ export interface RunScanOptions {
   onDetection?: (d: Detection) => void | Promise<void>;
   /** Clock for tests. */
   now?: Date;
+  /** The daemon's open store; without it the scan opens (and closes) config.state.dir. */
+  store?: StateStore;
 }
 
 export const DETECTIONS_FILE = "detections.jsonl";
 
-/** Ids of emitted detections are kept this long: twice the look-back, at least two days. */
+/** Ids of emitted detections are kept state.emittedRetentionDays, and at least twice the look-back. */
 export function emittedRetentionMs(config: Config): number {
-  return Math.max(2 * config.logs.lookbackHours, 48) * 3_600_000;
+  return Math.max(2 * config.logs.lookbackHours * 3_600_000, config.state.emittedRetentionDays * 86_400_000);
+}
+
+/** Outbox consumers besides detections.jsonl: the configured sinks. */
+export function sinkConsumers(config: Config): string[] {
+  const names: string[] = [];
+  if (config.notify.webhook) names.push(sinkConsumer("webhook"));
+  if (config.notify.sns) names.push(sinkConsumer("sns"));
+  return names;
+}
+
+/** Open the state store of a config, importing a 0.1 state folder once. */
+export function openStateStore(config: Config): StateStore {
+  return StateStore.open(config.state.dir, {
+    legacy: { detectionsFile: join(config.output.dir, DETECTIONS_FILE) },
+  });
+}
+
+export function detectionsLog(config: Config, store: StateStore): DetectionsLog {
+  return new DetectionsLog(join(config.output.dir, DETECTIONS_FILE), store, {
+    maxBytes: config.output.rotateBytes,
+    daily: config.output.rotateDaily,
+  });
 }
 
 export function sourceFor(url: string): LogSource {
@@ -54,14 +81,18 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
   const logger = opts.logger ?? silentLogger;
   const now = opts.now ?? new Date();
   const summary = emptySummary(now);
-  const state = StateStore.open(config.state.dir);
-  const log = new DetectionsLog(join(config.output.dir, DETECTIONS_FILE));
+  const state = opts.store ?? openStateStore(config);
   const ownClients = !opts.clients && needsAws(config) ? new AwsClients(config.aws) : undefined;
+  // A storage fault anywhere stops every source, not just the one that hit it.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  if (opts.signal?.aborted) controller.abort();
+  let fault: unknown;
   try {
-    // Lines written after the last journal entry (a crash between the two) count as emitted.
-    const recovered = log.recover(state.detectionsOffset);
-    if (recovered.ids.length || recovered.size !== state.detectionsOffset)
-      state.recordEmitted(recovered.ids, recovered.size);
+    const log = detectionsLog(config, state);
+    // Detections committed before a crash or a full disk, not yet in detections.jsonl.
+    log.drain();
     const sources = config.logs.sources.map(sourceFor);
     const ctx: SourceRunContext = {
       config,
@@ -70,7 +101,7 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
       committer: new StateCommitter(state, log, summary),
       summary,
       logger,
-      signal: opts.signal,
+      signal: controller.signal,
       onDetection: opts.onDetection,
       limit: createLimiter(config.logs.concurrency),
       clients: opts.clients ?? ownClients,
@@ -78,37 +109,40 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
       since: opts.since,
       drain: opts.drain ?? true,
     };
+    ctx.onUnreadable = (ref, failure, source) => quarantineFile(ctx, ref, failure, source);
     for (const source of sources) {
-      if (opts.signal?.aborted) break;
+      if (controller.signal.aborted) break;
       try {
         summary.sources.push(await source.run(ctx));
       } catch (err) {
+        if (err instanceof StorageFault) {
+          fault = err;
+          controller.abort(err);
+          break;
+        }
         const message = `${(err as Error).name}: ${(err as Error).message}`;
         addError(summary, source.url, message);
         logger.error("log source failed", { source: source.url, error: message });
       }
     }
+    if (fault) throw fault;
     for (const s of summary.sources) addSourceFiles(summary, s);
-    state.compact({
-      emittedBefore: now.getTime() - emittedRetentionMs(config),
-      forgetFile: (key, mark) => {
-        for (const s of sources) {
-          const verdict = s.forget?.(key, mark, now.getTime());
-          if (verdict !== undefined) return verdict;
-        }
-        // Marks no source claims (an SQS-notified file, a source since removed) age out.
-        return !key.startsWith("file://") && mark.at < now.getTime() - emittedRetentionMs(config);
-      },
+    const at = now.getTime();
+    for (const s of sources) s.prune?.(state, at, emittedRetentionMs(config));
+    // Marks no source claims (an imported 0.1 mark, a source since removed) age out.
+    state.forgetFilesBefore(at - emittedRetentionMs(config), null);
+    state.prune({
+      emittedBefore: at - emittedRetentionMs(config),
+      consumers: [DETECTIONS_CONSUMER, ...sinkConsumers(config)],
     });
   } finally {
-    log.close();
-    state.close();
+    opts.signal?.removeEventListener("abort", onAbort);
+    if (!opts.store) state.close();
     ownClients?.destroy();
   }
   summary.finishedAt = new Date().toISOString();
   return summary;
 }
-
 function needsAws(config: Config): boolean {
   return config.logs.sources.some((s) => s.startsWith("s3://") || s.startsWith("sqs://"));
 }

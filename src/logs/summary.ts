@@ -7,7 +7,7 @@ const MAX_LISTED = 200;
 export interface SourceSummary {
   url: string;
   type: "s3" | "sqs" | "file";
-  files: { read: number; bad: number; failed: number; skipped: number; ignored: number };
+  files: { read: number; bad: number; failed: number; quarantined: number; skipped: number; ignored: number };
   /** s3: ListObjectsV2 calls made. */
   listCalls?: number;
   /** sqs: messages received, deleted after processing, set aside, or unknown and deleted. */
@@ -22,8 +22,10 @@ export interface ScanSummary {
     read: number;
     /** Unusable (corrupt gzip, truncated JSON, not a CloudTrail log, empty); remembered as bad. */
     bad: number;
-    /** Could not be downloaded after retries; not marked done, tried again next run. */
+    /** Could not be downloaded after retries (a transient fault); tried again next run. */
     failed: number;
+    /** Permanently unreadable (access denied, no such key, KMS denied); retried with backoff. */
+    quarantined: number;
     /** Already done in an earlier run. */
     skipped: number;
     /** Objects that are not CloudTrail log files (or digest/insight files not asked for). */
@@ -38,25 +40,36 @@ export interface ScanSummary {
     byLevel: Record<string, number>;
   };
   badFiles: { file: string; reason: string }[];
+  /** Files that failed in this run and wait in the store's quarantine for a retry. */
+  quarantine: QuarantinedFile[];
   errors: { source: string; file?: string; message: string }[];
   sources: SourceSummary[];
+}
+
+export interface QuarantinedFile {
+  file: string;
+  kind: "transient" | "permanent";
+  reason: string;
+  attempts: number;
+  nextRetryAt: string;
 }
 
 export function emptySummary(now = new Date()): ScanSummary {
   return {
     startedAt: now.toISOString(),
     finishedAt: now.toISOString(),
-    files: { read: 0, bad: 0, failed: 0, skipped: 0, ignored: 0 },
+    files: { read: 0, bad: 0, failed: 0, quarantined: 0, skipped: 0, ignored: 0 },
     records: { read: 0, invalid: 0 },
     detections: { total: 0, duplicates: 0, byRule: {}, byLevel: {} },
     badFiles: [],
+    quarantine: [],
     errors: [],
     sources: [],
   };
 }
 
 export function sourceSummary(url: string, type: SourceSummary["type"]): SourceSummary {
-  return { url, type, files: { read: 0, bad: 0, failed: 0, skipped: 0, ignored: 0 } };
+  return { url, type, files: { read: 0, bad: 0, failed: 0, quarantined: 0, skipped: 0, ignored: 0 } };
 }
 
 export function countDetection(summary: ScanSummary, d: Detection): void {
@@ -67,6 +80,10 @@ export function countDetection(summary: ScanSummary, d: Detection): void {
 
 export function addBadFile(summary: ScanSummary, file: string, reason: string): void {
   if (summary.badFiles.length < MAX_LISTED) summary.badFiles.push({ file, reason });
+}
+
+export function addQuarantined(summary: ScanSummary, q: QuarantinedFile): void {
+  if (summary.quarantine.length < MAX_LISTED) summary.quarantine.push(q);
 }
 
 export function addError(summary: ScanSummary, source: string, message: string, file?: string): void {

@@ -1,21 +1,15 @@
-// The embedded progress store: cursors per S3 prefix, files processed (or found bad) that may be
-// seen again, and recently emitted detection ids. It is a snapshot (state.json, replaced
-// atomically) plus an append-only journal (journal.jsonl, one fsynced line per change). Every
-// journal entry is idempotent, so replaying it on top of a snapshot that already holds it is
-// harmless: a SIGKILL at any point loses at most the line being written, which is ignored.
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  writeSync,
-} from "node:fs";
-import { join } from "node:path";
-import { readJsonIfExists, writeJsonAtomic } from "../util/fs.ts";
-import { acquireLock, type Lock } from "./lock.ts";
+// The one durable store: everything that must survive a crash lives in one SQLite database in
+// state.dir (db.ts): S3 cursors, the marks of files done (or found bad), the quarantine of files
+// that could not be read, the ids of emitted detections, the outbox of detections that
+// detections.jsonl and every sink read from their own positions, and small keyed values (run
+// history, integrity chains). A log file is committed in one transaction: its mark, its new
+// detections in the outbox and their ids, so a crash at any point leaves either all or nothing.
+import type { Statement } from "libsql";
+import { asStorageFault, DB_FILE, type Db, openDb } from "./db.ts";
+import { importLegacyState, type LegacyImport } from "./legacy.ts";
+
+export { StateLockedError } from "./db.ts";
+export { DETECTIONS_CONSUMER, type LegacyImport, sinkConsumer } from "./legacy.ts";
 
 export interface FileMark {
   /** When it was processed (ms since epoch). */
@@ -26,218 +20,458 @@ export interface FileMark {
   bad?: string;
 }
 
-interface Snapshot {
-  version: 1;
-  cursors: Record<string, string>;
-  files: Record<string, FileMark>;
-  emitted: Record<string, number>;
-  detectionsOffset: number;
+/** A detection as the store keeps it: its id, what counts it, and its JSON line. */
+export interface StoredDetection {
+  id: string;
+  ruleId: string;
+  level: string;
+  body: string;
 }
 
-type JournalEntry =
-  | { f: string; at: number; s?: string; b?: string; ids?: string[]; o?: number }
-  | { c: string; v: string }
-  | { e: string[]; at: number; o: number };
-
-export interface StateStoreOptions {
-  /** Compact when the journal holds this many entries. */
-  compactEvery?: number;
+export interface CommitResult {
+  /** Detections not emitted before, now in the outbox. */
+  fresh: number;
+  /** Detections whose id was emitted earlier (another file, an earlier run). */
+  duplicates: number;
+  byRule: Record<string, number>;
+  byLevel: Record<string, number>;
+  /** Outbox sequence numbers of the fresh detections (first > last when none). */
+  firstSeq: number;
+  lastSeq: number;
 }
 
-const SNAPSHOT = "state.json";
-const JOURNAL = "journal.jsonl";
+export type FailureKind = "transient" | "permanent";
+
+export interface QuarantineEntry {
+  key: string;
+  scope?: string;
+  kind: FailureKind;
+  reason: string;
+  firstAt: number;
+  lastAt: number;
+  attempts: number;
+  nextAt: number;
+}
+
+export interface OutboxRow {
+  seq: number;
+  id: string;
+  level: string;
+  body: string;
+}
+
+export interface Position {
+  seq: number;
+  /** Consumers writing a file keep its length here, to recover a write cut by a crash. */
+  bytes: number;
+}
+
+export interface StoreCounts {
+  files: number;
+  emitted: number;
+  outbox: number;
+  quarantined: number;
+}
+
+export interface OpenOptions {
+  /** An older state folder (state.json + journal.jsonl) is imported once, with these outputs. */
+  legacy?: LegacyImport;
+}
+
+/** Detections buffered per file before they spill into the pending table. */
+const SPILL_AT = 512;
+
+type Row = Record<string, unknown>;
 
 export class StateStore {
-  private readonly cursors = new Map<string, string>();
-  private readonly files = new Map<string, FileMark>();
-  private readonly emitted = new Map<string, number>();
-  private offset = 0;
-  private journalFd: number;
-  private journalEntries = 0;
-  private unsynced = false;
-  private readonly compactEvery: number;
+  private readonly s: Record<string, Statement>;
+  private closed = false;
 
   private constructor(
     readonly dir: string,
-    private readonly lock: Lock,
-    opts: StateStoreOptions,
+    private readonly db: Db,
+    private readonly lock: Db,
   ) {
-    this.compactEvery = opts.compactEvery ?? 5000;
-    this.load();
-    this.journalFd = openSync(join(dir, JOURNAL), "a");
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      cursor: p("SELECT value FROM cursors WHERE scope = ?"),
+      setCursor: p(
+        "INSERT INTO cursors (scope, value) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET value = excluded.value",
+      ),
+      file: p("SELECT at, sig, bad FROM files WHERE key = ?"),
+      markFile: p(
+        "INSERT INTO files (key, scope, at, sig, bad) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET scope = excluded.scope, at = excluded.at, sig = excluded.sig, bad = excluded.bad",
+      ),
+      hasEmitted: p("SELECT 1 AS x FROM emitted WHERE id = ?"),
+      addEmitted: p("INSERT OR IGNORE INTO emitted (id, at) VALUES (?, ?)"),
+      addOutbox: p("INSERT INTO outbox (id, rule, level, at, body) VALUES (?, ?, ?, ?, ?)"),
+      addPending: p("INSERT OR IGNORE INTO pending (file, id, rule, level, body) VALUES (?, ?, ?, ?, ?)"),
+      pendingCount: p("SELECT count(*) AS n FROM pending WHERE file = ?"),
+      freshCounts: p(
+        "SELECT rule, level, count(*) AS n FROM pending WHERE file = ? AND id NOT IN (SELECT id FROM emitted) GROUP BY rule, level",
+      ),
+      outboxSeq: p("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) AS seq"),
+      moveToOutbox: p(
+        "INSERT INTO outbox (id, rule, level, at, body) SELECT id, rule, level, ?, body FROM pending WHERE file = ? AND id NOT IN (SELECT id FROM emitted) ORDER BY rowid",
+      ),
+      emitFromPending: p("INSERT OR IGNORE INTO emitted (id, at) SELECT id, ? FROM pending WHERE file = ?"),
+      clearPending: p("DELETE FROM pending WHERE file = ?"),
+      unquarantine: p("DELETE FROM quarantine WHERE key = ?"),
+      quarantined: p("SELECT * FROM quarantine WHERE key = ?"),
+      upsertQuarantine: p(
+        "INSERT INTO quarantine (key, scope, kind, reason, first_at, last_at, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, last_at = excluded.last_at, attempts = attempts + 1, next_at = excluded.next_at",
+      ),
+      dueQuarantine: p(
+        "SELECT * FROM quarantine WHERE scope >= ? AND scope < ? AND next_at <= ? ORDER BY key LIMIT ?",
+      ),
+      listQuarantine: p("SELECT * FROM quarantine ORDER BY key LIMIT ?"),
+      outboxAfter: p("SELECT seq, id, level, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
+      outboxRange: p("SELECT seq, id, level, body FROM outbox WHERE seq >= ? AND seq <= ? ORDER BY seq"),
+      outboxMin: p("SELECT coalesce(min(seq), 0) AS seq FROM outbox"),
+      position: p("SELECT seq, bytes FROM positions WHERE consumer = ?"),
+      setPosition: p(
+        "INSERT INTO positions (consumer, seq, bytes) VALUES (?, ?, ?) ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, bytes = excluded.bytes",
+      ),
+      kvGet: p("SELECT value FROM kv WHERE ns = ? AND key = ?"),
+      kvPut: p(
+        "INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value",
+      ),
+      kvDelete: p("DELETE FROM kv WHERE ns = ? AND key = ?"),
+    };
   }
 
-  /** Open (creating) the store in `dir`; fails when another live process holds it. */
-  static open(dir: string, opts: StateStoreOptions = {}): StateStore {
-    mkdirSync(dir, { recursive: true });
-    const lock = acquireLock(join(dir, "lock"));
+  /** Open (creating) the store in `dir`; StateLockedError when another process holds it. */
+  static open(dir: string, opts: OpenOptions = {}): StateStore {
+    const { db, lock } = openDb(dir);
+    const store = new StateStore(dir, db, lock);
     try {
-      return new StateStore(dir, lock, opts);
+      importLegacyState(store, dir, opts.legacy);
     } catch (err) {
-      lock.release();
+      store.close();
       throw err;
     }
+    return store;
   }
 
-  cursor(prefix: string): string | undefined {
-    return this.cursors.get(prefix);
+  get file(): string {
+    return `${this.dir}/${DB_FILE}`;
+  }
+
+  cursor(scope: string): string | undefined {
+    return this.get("cursor", scope)?.value as string | undefined;
+  }
+
+  setCursor(scope: string, value: string): void {
+    this.run("setCursor", scope, value);
+  }
+
+  /** The mark of a file done (or found bad), if any. */
+  mark(key: string): FileMark | undefined {
+    const r = this.get("file", key);
+    if (!r) return undefined;
+    const m: FileMark = { at: Number(r.at) };
+    if (r.sig != null) m.sig = String(r.sig);
+    if (r.bad != null) m.bad = String(r.bad);
+    return m;
   }
 
   /** True when the key was processed (or found bad) in the version `sig`. */
   isDone(key: string, sig?: string): boolean {
-    const m = this.files.get(key);
+    const m = this.mark(key);
     return m !== undefined && (sig === undefined || m.sig === sig);
   }
 
   hasEmitted(id: string): boolean {
-    return this.emitted.has(id);
+    return this.get("hasEmitted", id) !== undefined;
   }
 
-  /** Byte length of detections.jsonl covered by the journal (later lines need recovery). */
-  get detectionsOffset(): number {
-    return this.offset;
+  /** Start committing one file: add its detections as they are found, then commit or abort. */
+  beginFile(key: string, scope?: string): FileWriter {
+    return new FileWriter(this, key, scope);
   }
 
-  get fileCount(): number {
-    return this.files.size;
+  /** Record a file that could not be read; `nextAt` is when to try it again. */
+  quarantine(e: {
+    key: string;
+    scope?: string;
+    kind: FailureKind;
+    reason: string;
+    at: number;
+    nextAt: number;
+  }) {
+    this.run("upsertQuarantine", e.key, e.scope ?? null, e.kind, e.reason, e.at, e.at, e.nextAt);
+    return this.quarantineEntry(e.key)!;
   }
 
-  /** Move a cursor. The marks of the files it moves past are made durable first. */
-  setCursor(prefix: string, value: string): void {
-    if (this.cursors.get(prefix) === value) return;
-    this.cursors.set(prefix, value);
-    this.flush();
-    this.append({ c: prefix, v: value });
+  quarantineEntry(key: string): QuarantineEntry | undefined {
+    const r = this.get("quarantined", key);
+    return r ? toQuarantine(r) : undefined;
   }
 
-  /**
-   * Mark a file done, with the ids of the detections just written and the log's new length. The
-   * line is written at once (a killed process loses nothing) but fsynced in groups (flush(),
-   * setCursor(), compact(), close()): the detections themselves are already fsynced, and a mark
-   * lost to a machine crash only means the file is read again, its detections suppressed by id.
-   */
-  markFile(key: string, mark: FileMark, ids: string[] = [], detectionsOffset?: number): void {
-    this.files.set(key, mark);
-    for (const id of ids) this.emitted.set(id, mark.at);
-    if (detectionsOffset !== undefined) this.offset = detectionsOffset;
-    const entry: JournalEntry = { f: key, at: mark.at };
-    if (mark.sig) entry.s = mark.sig;
-    if (mark.bad) entry.b = mark.bad;
-    if (ids.length) entry.ids = ids;
-    if (detectionsOffset !== undefined) entry.o = detectionsOffset;
-    this.append(entry, false);
+  /** Quarantined keys whose scope starts with `scopePrefix` and whose retry time has come. */
+  dueForRetry(scopePrefix: string, now: number, limit = 1000): QuarantineEntry[] {
+    return this.rows("dueQuarantine", scopePrefix, `${scopePrefix}\uffff`, now, limit).map(toQuarantine);
   }
 
-  /** Record ids found in the detections log past the journal (written just before a crash). */
-  recordEmitted(ids: string[], detectionsOffset: number, at = Date.now()): void {
-    for (const id of ids) this.emitted.set(id, at);
-    this.offset = detectionsOffset;
-    this.append({ e: ids, at, o: detectionsOffset });
+  /** What is in quarantine now (the first `limit` keys). */
+  quarantined(limit = 200): QuarantineEntry[] {
+    return this.rows("listQuarantine", limit).map(toQuarantine);
   }
 
-  /**
-   * Write a fresh snapshot and empty the journal, dropping what can never be needed again:
-   * emitted ids older than `emittedBefore`, and files for which `forgetFile` says so.
-   */
-  compact(
-    prune: { emittedBefore?: number; forgetFile?: (key: string, mark: FileMark) => boolean } = {},
-  ): void {
-    if (prune.emittedBefore !== undefined)
-      for (const [id, at] of this.emitted) if (at < prune.emittedBefore) this.emitted.delete(id);
-    if (prune.forgetFile) for (const [k, m] of this.files) if (prune.forgetFile(k, m)) this.files.delete(k);
-    const snapshot: Snapshot = {
-      version: 1,
-      cursors: Object.fromEntries(this.cursors),
-      files: Object.fromEntries(this.files),
-      emitted: Object.fromEntries(this.emitted),
-      detectionsOffset: this.offset,
+  /** Give up on a quarantined key: it stays reported as bad, and is no longer retried. */
+  release(key: string, mark: FileMark, scope?: string): void {
+    this.tx(() => {
+      this.run("unquarantine", key);
+      this.run("markFile", key, scope ?? null, mark.at, mark.sig ?? null, mark.bad ?? null);
+    });
+  }
+
+  /** The next detections after `seq`, oldest first. */
+  outboxAfter(seq: number, limit: number): OutboxRow[] {
+    return this.rows("outboxAfter", seq, limit).map(toOutbox);
+  }
+
+  /** The outbox rows in [first, last], in order (a commit's fresh detections). */
+  *outboxRange(first: number, last: number): Generator<OutboxRow> {
+    if (first > last) return;
+    try {
+      for (const r of this.s.outboxRange.iterate(first, last) as Iterable<Row>) yield toOutbox(r);
+    } catch (err) {
+      throw asStorageFault(err, this.file);
+    }
+  }
+
+  /** The last sequence number the outbox has handed out. */
+  outboxHead(): number {
+    return Number(this.get("outboxSeq")?.seq ?? 0);
+  }
+
+  /** A consumer's position; a new consumer starts before the oldest detection still kept. */
+  position(consumer: string): Position {
+    const r = this.get("position", consumer);
+    if (r) return { seq: Number(r.seq), bytes: Number(r.bytes) };
+    const min = Number(this.get("outboxMin")?.seq ?? 0);
+    return { seq: min > 0 ? min - 1 : this.outboxHead(), bytes: 0 };
+  }
+
+  setPosition(consumer: string, pos: Position): void {
+    this.run("setPosition", consumer, pos.seq, pos.bytes);
+  }
+
+  kvGet<T>(ns: string, key: string): T | undefined {
+    const r = this.get("kvGet", ns, key);
+    return r ? (JSON.parse(String(r.value)) as T) : undefined;
+  }
+
+  kvPut(ns: string, key: string, value: unknown): void {
+    if (value === undefined) this.run("kvDelete", ns, key);
+    else this.run("kvPut", ns, key, JSON.stringify(value));
+  }
+
+  /** Forget the marks of `scope` at or below `upTo`: no listing reaches them again. */
+  forgetFilesUpTo(scope: string, upTo: string): number {
+    return this.exec("DELETE FROM files WHERE scope = ? AND key <= ?", scope, upTo);
+  }
+
+  /** Forget marks older than `before`, of the given scope prefix (or with no scope when null). */
+  forgetFilesBefore(before: number, scopePrefix: string | null): number {
+    if (scopePrefix === null) return this.exec("DELETE FROM files WHERE scope IS NULL AND at < ?", before);
+    return this.exec(
+      "DELETE FROM files WHERE scope >= ? AND scope < ? AND at < ?",
+      scopePrefix,
+      `${scopePrefix}\uffff`,
+      before,
+    );
+  }
+
+  /** Keys marked under `scope` (a file:// folder), for dropping the marks of files gone. */
+  fileKeys(scope: string): string[] {
+    return (this.db.prepare("SELECT key FROM files WHERE scope = ?").all(scope) as Row[]).map((r) =>
+      String(r.key),
+    );
+  }
+
+  forgetFile(key: string): void {
+    this.exec("DELETE FROM files WHERE key = ?", key);
+  }
+
+  /** Drop emitted ids older than `before` (the retention), and outbox rows every consumer has. */
+  prune(opts: { emittedBefore: number; consumers: readonly string[]; outboxBefore?: number }): void {
+    this.tx(() => {
+      this.exec("DELETE FROM emitted WHERE at < ?", opts.emittedBefore);
+      const known = opts.consumers.map((c) => this.position(c).seq);
+      const done = known.length ? Math.min(...known) : this.outboxHead();
+      this.exec("DELETE FROM outbox WHERE seq <= ?", done);
+      // A consumer that never comes back (a sink removed from the config) cannot hold rows for ever.
+      this.exec("DELETE FROM outbox WHERE at < ?", opts.outboxBefore ?? opts.emittedBefore);
+    });
+  }
+
+  counts(): StoreCounts {
+    const n = (table: string) =>
+      Number((this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
+    return {
+      files: n("files"),
+      emitted: n("emitted"),
+      outbox: n("outbox"),
+      quarantined: n("quarantine"),
     };
-    writeJsonAtomic(join(this.dir, SNAPSHOT), snapshot);
-    // A crash here replays the old journal over the new snapshot: every entry is idempotent.
-    ftruncateSync(this.journalFd, 0);
-    fsyncSync(this.journalFd);
-    this.journalEntries = 0;
-    this.unsynced = false;
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.journalFd);
-    this.lock.release();
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of [this.db, this.lock]) {
+      try {
+        c.close();
+      } catch {
+        // closing after a storage fault: nothing more to save
+      }
+    }
   }
 
-  /** fsync journal lines written without it (file marks); a no-op when there are none. */
-  flush(): void {
-    if (!this.unsynced) return;
-    fsyncSync(this.journalFd);
-    this.unsynced = false;
+  private open(): void {
+    if (this.closed) throw new Error(`the state store ${this.file} is closed`);
   }
 
-  private append(entry: JournalEntry, durable = true): void {
-    writeSync(this.journalFd, `${JSON.stringify(entry)}\n`);
-    if (durable) {
-      fsyncSync(this.journalFd);
-      this.unsynced = false;
-    } else this.unsynced = true;
-    if (++this.journalEntries >= this.compactEvery) this.compact();
-  }
+  // --- for FileWriter and the legacy import ---
 
-  private load(): void {
-    const snapPath = join(this.dir, SNAPSHOT);
-    let snap: Snapshot | undefined;
+  /** Run `fn` in one transaction; a storage error becomes a StorageFault naming the database. */
+  tx<T>(fn: () => T): T {
+    this.open();
     try {
-      snap = readJsonIfExists<Snapshot>(snapPath);
+      return this.db.transaction(fn)();
     } catch (err) {
-      throw new Error(`state snapshot ${snapPath} is unreadable: ${(err as Error).message}`);
-    }
-    if (snap) {
-      for (const [k, v] of Object.entries(snap.cursors ?? {})) this.cursors.set(k, v);
-      for (const [k, v] of Object.entries(snap.files ?? {})) this.files.set(k, v);
-      for (const [k, v] of Object.entries(snap.emitted ?? {})) this.emitted.set(k, v);
-      this.offset = snap.detectionsOffset ?? 0;
-    }
-    const journalPath = join(this.dir, JOURNAL);
-    if (!existsSync(journalPath)) return;
-    const text = readFileSync(journalPath, "utf8");
-    // Only newline-terminated lines were completely written; a partial last line is cut off.
-    const complete = text.lastIndexOf("\n") + 1;
-    let lineNo = 0;
-    for (const line of text.slice(0, complete).split("\n")) {
-      lineNo++;
-      if (!line) continue;
-      let entry: JournalEntry;
-      try {
-        entry = JSON.parse(line) as JournalEntry;
-      } catch (err) {
-        throw new Error(`state journal ${journalPath}:${lineNo}:1: ${(err as Error).message}`);
-      }
-      this.apply(entry);
-      this.journalEntries++;
-    }
-    if (complete < text.length) {
-      const fd = openSync(journalPath, "r+");
-      try {
-        ftruncateSync(fd, Buffer.byteLength(text.slice(0, complete)));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      throw asStorageFault(err, this.file);
     }
   }
 
-  private apply(e: JournalEntry): void {
-    if ("f" in e) {
-      const mark: FileMark = { at: e.at };
-      if (e.s) mark.sig = e.s;
-      if (e.b) mark.bad = e.b;
-      this.files.set(e.f, mark);
-      for (const id of e.ids ?? []) this.emitted.set(id, e.at);
-      if (e.o !== undefined) this.offset = e.o;
-    } else if ("c" in e) {
-      this.cursors.set(e.c, e.v);
-    } else if ("e" in e) {
-      for (const id of e.e) this.emitted.set(id, e.at);
-      this.offset = e.o;
+  run(name: string, ...args: unknown[]): number {
+    this.open();
+    try {
+      return Number(this.s[name].run(...args).changes);
+    } catch (err) {
+      throw asStorageFault(err, this.file);
     }
   }
+
+  get(name: string, ...args: unknown[]): Row | undefined {
+    this.open();
+    try {
+      return (this.s[name].get(...args) as Row | undefined) ?? undefined;
+    } catch (err) {
+      throw asStorageFault(err, this.file);
+    }
+  }
+
+  rows(name: string, ...args: unknown[]): Row[] {
+    this.open();
+    try {
+      return this.s[name].all(...args) as Row[];
+    } catch (err) {
+      throw asStorageFault(err, this.file);
+    }
+  }
+
+  private exec(sql: string, ...args: unknown[]): number {
+    this.open();
+    try {
+      return Number(this.db.prepare(sql).run(...args).changes);
+    } catch (err) {
+      throw asStorageFault(err, this.file);
+    }
+  }
+}
+
+/**
+ * One file's commit. Detections are buffered and spill into the pending table past SPILL_AT, so a
+ * file with 400k matches costs bounded memory; commit() moves them to the outbox, skipping ids
+ * emitted before, and marks the file, all in one transaction.
+ */
+export class FileWriter {
+  private buffer: StoredDetection[] = [];
+  private spilled = false;
+  private added = 0;
+  private closed = false;
+
+  constructor(
+    private readonly store: StateStore,
+    readonly key: string,
+    private readonly scope?: string,
+  ) {}
+
+  add(d: StoredDetection): void {
+    this.buffer.push(d);
+    this.added++;
+    if (this.buffer.length >= SPILL_AT) {
+      this.store.tx(() => this.flush());
+      this.spilled = true;
+    }
+  }
+
+  /** Mark the file done (bad with mark.bad); `also` runs inside the same transaction. */
+  commit(mark: FileMark, also?: () => void): CommitResult {
+    this.closed = true;
+    const result: CommitResult = {
+      fresh: 0,
+      duplicates: 0,
+      byRule: {},
+      byLevel: {},
+      firstSeq: 1,
+      lastSeq: 0,
+    };
+    this.store.tx(() => {
+      if (this.added) {
+        this.flush();
+        const total = Number(this.store.get("pendingCount", this.key)?.n ?? 0);
+        for (const r of this.store.rows("freshCounts", this.key)) {
+          const n = Number(r.n);
+          result.fresh += n;
+          result.byRule[String(r.rule)] = (result.byRule[String(r.rule)] ?? 0) + n;
+          result.byLevel[String(r.level)] = (result.byLevel[String(r.level)] ?? 0) + n;
+        }
+        result.duplicates = total - result.fresh;
+        result.firstSeq = Number(this.store.get("outboxSeq")?.seq ?? 0) + 1;
+        if (result.fresh) this.store.run("moveToOutbox", mark.at, this.key);
+        result.lastSeq = result.firstSeq + result.fresh - 1;
+        this.store.run("emitFromPending", mark.at, this.key);
+        this.store.run("clearPending", this.key);
+      }
+      this.store.run("unquarantine", this.key);
+      this.store.run("markFile", this.key, this.scope ?? null, mark.at, mark.sig ?? null, mark.bad ?? null);
+      also?.();
+    });
+    return result;
+  }
+
+  /** Forget what was added; the file stays not done. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffer = [];
+    if (this.spilled) this.store.run("clearPending", this.key);
+  }
+
+  private flush(): void {
+    for (const d of this.buffer) this.store.run("addPending", this.key, d.id, d.ruleId, d.level, d.body);
+    this.buffer = [];
+  }
+}
+
+function toQuarantine(r: Row): QuarantineEntry {
+  const e: QuarantineEntry = {
+    key: String(r.key),
+    kind: r.kind as FailureKind,
+    reason: String(r.reason),
+    firstAt: Number(r.first_at),
+    lastAt: Number(r.last_at),
+    attempts: Number(r.attempts),
+    nextAt: Number(r.next_at),
+  };
+  if (r.scope != null) e.scope = String(r.scope);
+  return e;
+}
+
+function toOutbox(r: Row): OutboxRow {
+  return { seq: Number(r.seq), id: String(r.id), level: String(r.level), body: String(r.body) };
 }

@@ -27,6 +27,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
       closeSync(fd);
     }
     renameSync(tmp, file);
+    fsyncDirQuiet(dir);
   } catch (err) {
     try {
       unlinkSync(tmp);
@@ -67,4 +68,47 @@ export function readJsonIfExists<T>(file: string): T | undefined {
     throw err;
   }
   return JSON.parse(text) as T;
+}
+
+/**
+ * A local storage fault (disk full, I/O error) under the state or output folder. The run stops
+ * cleanly on it, exit 3, naming the path: nothing is marked done that was not written.
+ */
+export class StorageFault extends Error {
+  override name = "StorageFault";
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(`${path}: ${reason} (${code})${cause instanceof Error ? `: ${cause.message}` : ""}`);
+  }
+}
+
+const STORAGE_CODES: Record<string, string> = {
+  ENOSPC: "disk full",
+  EDQUOT: "disk quota exceeded",
+  EIO: "I/O error",
+  EROFS: "read-only file system",
+};
+
+/** A Node fs error that means the storage itself failed becomes a StorageFault; others pass. */
+export function storageFault(err: unknown, path: string): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code && STORAGE_CODES[code]) return new StorageFault(path, code, STORAGE_CODES[code], err);
+  return err;
+}
+
+/** fsync a folder after a rename into it; a platform that cannot open folders skips it. */
+function fsyncDirQuiet(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // some file systems refuse to fsync a folder; the rename itself is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

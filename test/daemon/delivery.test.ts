@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { atLeastLevel, backoffMs, Delivery, type DeliveryOptions } from "../../src/daemon/notify/delivery.ts";
 import { snsSubject, webhookSink } from "../../src/daemon/notify/sinks.ts";
+import type { StateStore } from "../../src/state/store.ts";
 import { createLogger, silentLogger } from "../../src/util/logger.ts";
+import { openTestStore, queue } from "../support/outbox.ts";
 import { waitUntil } from "../support/wait.ts";
 import { WebhookReceiver } from "../support/webhook.ts";
 
@@ -19,18 +18,17 @@ after(() => hook.stop());
 const detection = (id: string, level = "high") =>
   JSON.stringify({ id, ruleId: "r1", ruleTitle: "Rule", level });
 function setup(lines: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), "tw-delivery-"));
-  const file = join(dir, "detections.jsonl");
-  appendFileSync(file, lines.map((l) => `${l}\n`).join(""));
-  return { dir, file };
+  const store = openTestStore();
+  queue(store, lines);
+  return { store };
 }
 const sinkCfg = (path: string) => ({ url: `${hook.url}${path}`, headersFromEnv: {}, timeoutSeconds: 5 });
 /** A delivery of `file` to the receiver's /hook, at minLevel low unless `over` says otherwise. */
-const hookDelivery = (file: string, stateDir: string, over: Partial<DeliveryOptions> = {}) =>
+const hookDelivery = (store: StateStore, over: Partial<DeliveryOptions> = {}) =>
   new Delivery({
     sink: webhookSink(sinkCfg("/hook")),
-    detectionsFile: file,
-    stateDir,
+    store,
+    consumer: "sink:webhook",
     minLevel: "low",
     logger: silentLogger,
     ...over,
@@ -39,26 +37,26 @@ const hookDelivery = (file: string, stateDir: string, over: Partial<DeliveryOpti
 test("a failing webhook is retried with backoff until it accepts, and no detection is lost", async () => {
   hook.received.length = 0;
   hook.failNext = 3;
-  const { dir, file } = setup([detection("a"), detection("b"), detection("c")]);
+  const { store } = setup([detection("a"), detection("b"), detection("c")]);
   let failures = 0;
-  const delivery = hookDelivery(file, dir, { baseBackoffMs: 10, onFailed: () => failures++ });
+  const delivery = hookDelivery(store, { baseBackoffMs: 10, onFailed: () => failures++ });
   delivery.kick();
   await waitUntil(() => hook.received.length === 3, "three deliveries");
   await delivery.stop();
   assert.deepEqual(hook.ids(), ["a", "b", "c"]);
   assert.equal(failures, 3);
-  assert.ok(readFileSync(file, "utf8").includes('"id":"a"'), "the detection stays in detections.jsonl");
+  assert.equal(store.outboxAfter(0, 10).length, 3, "the detections stay in the outbox for other consumers");
 });
 
 test("a restarted delivery resumes from its persisted cursor and sends only what is new", async () => {
   hook.received.length = 0;
-  const { dir, file } = setup([detection("a"), detection("b")]);
-  const first = hookDelivery(file, dir);
+  const { store } = setup([detection("a"), detection("b")]);
+  const first = hookDelivery(store);
   first.kick();
   await first.idle();
   await first.stop();
-  appendFileSync(file, `${detection("c")}\n`);
-  const second = hookDelivery(file, dir);
+  queue(store, [detection("c")]);
+  const second = hookDelivery(store);
   assert.equal(second.cursor, first.cursor);
   second.kick();
   await second.idle();
@@ -68,24 +66,23 @@ test("a restarted delivery resumes from its persisted cursor and sends only what
 
 test("detections below notify.minLevel are not sent, but the cursor moves past them", async () => {
   hook.received.length = 0;
-  const { dir, file } = setup([detection("low-one", "low"), detection("crit", "critical")]);
-  const delivery = hookDelivery(file, dir, { minLevel: "high" });
+  const { store } = setup([detection("low-one", "low"), detection("crit", "critical")]);
+  const delivery = hookDelivery(store, { minLevel: "high" });
   delivery.kick();
   await delivery.idle();
   await delivery.stop();
   assert.deepEqual(hook.ids(), ["crit"]);
-  assert.equal(delivery.cursor, readFileSync(file).length);
+  assert.equal(delivery.cursor, store.outboxHead());
 });
 
-test("a line still being written (no line feed yet) waits for the next kick", async () => {
+test("a detection committed after a delivery ran is sent at the next kick", async () => {
   hook.received.length = 0;
-  const { dir, file } = setup([detection("a")]);
-  appendFileSync(file, detection("b").slice(0, 10));
-  const delivery = hookDelivery(file, dir);
+  const { store } = setup([detection("a")]);
+  const delivery = hookDelivery(store);
   delivery.kick();
   await delivery.idle();
   assert.deepEqual(hook.ids(), ["a"]);
-  appendFileSync(file, `${detection("b").slice(10)}\n`);
+  queue(store, [detection("b")]);
   delivery.kick();
   await delivery.idle();
   await delivery.stop();
@@ -97,7 +94,7 @@ test("webhook header values from the environment are sent but never logged, nor 
   hook.failNext = 1;
   const secret = "s3cr3t-header-value-0123";
   const lines: string[] = [];
-  const { dir, file } = setup([detection("a")]);
+  const { store } = setup([detection("a")]);
   const delivery = new Delivery({
     sink: webhookSink(
       {
@@ -107,8 +104,8 @@ test("webhook header values from the environment are sent but never logged, nor 
       },
       { TW_KEY: secret },
     ),
-    detectionsFile: file,
-    stateDir: dir,
+    store,
+    consumer: "sink:webhook",
     minLevel: "low",
     logger: createLogger({ level: "debug", write: (l) => lines.push(l) }),
     baseBackoffMs: 10,
@@ -153,15 +150,14 @@ test("SNS subjects are printable ASCII of at most 100 characters", () => {
   assert.match(s, /^[\x20-\x7e]+$/);
 });
 
-test("a local error (the cursor cannot be saved) is counted and retried, never thrown", async () => {
+test("a local error (the store cannot be read) is counted and retried, never thrown", async () => {
   hook.received.length = 0;
-  const { dir, file } = setup([detection("a")]);
-  const stateDir = join(dir, "state");
+  const { store } = setup([detection("a")]);
   let failures = 0;
-  const delivery = hookDelivery(file, stateDir, { baseBackoffMs: 10, onFailed: () => failures++ });
-  appendFileSync(stateDir, ""); // a file where the state folder should be: the cursor cannot be saved
+  const delivery = hookDelivery(store, { baseBackoffMs: 10, onFailed: () => failures++ });
+  store.close(); // the position can no longer be read or saved
   delivery.kick();
   await waitUntil(() => failures >= 2, "retried failures");
   await delivery.stop();
-  assert.equal(delivery.cursor, 0, "the cursor did not move past an unsaved position");
+  assert.equal(hook.received.length, 0, "nothing was sent without a position to move");
 });

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { Delivery } from "../../src/daemon/notify/delivery.ts";
 import { snsSink } from "../../src/daemon/notify/sinks.ts";
 import { silentLogger } from "../../src/util/logger.ts";
 import { clientsFor, startEndpoint } from "../support/endpoint.ts";
+import { openTestStore, queue } from "../support/outbox.ts";
 import { waitUntil } from "../support/wait.ts";
 
 test("the SNS sink publishes each detection to the topic through the real SDK, retrying a failure", async () => {
@@ -16,13 +14,12 @@ test("the SNS sink publishes each detection to the topic through the real SDK, r
     const topic = ep.world.addTopic(arn);
     const clients = clientsFor(ep, "111111111111", { maxAttempts: 1 });
     ep.faults.add({ service: "sns", operation: "Publish", kind: "server-error", times: 2 });
-    const dir = mkdtempSync(join(tmpdir(), "tw-sns-"));
-    const file = join(dir, "detections.jsonl");
-    appendFileSync(file, `${JSON.stringify({ id: "d1", level: "high", ruleTitle: "StopLogging" })}\n`);
+    const store = openTestStore();
+    queue(store, [JSON.stringify({ id: "d1", level: "high", ruleId: "r", ruleTitle: "StopLogging" })]);
     const delivery = new Delivery({
       sink: snsSink(clients, arn),
-      detectionsFile: file,
-      stateDir: dir,
+      store,
+      consumer: "sink:sns",
       minLevel: "low",
       logger: silentLogger,
       baseBackoffMs: 10,

@@ -32,7 +32,7 @@ describe("scanning a file:// source", () => {
   it("reads every log file recursively and appends one line per detection", async () => {
     const { config } = folderWithLogs();
     const summary = await runScan({ config, detector: eventNameDetector() });
-    assert.deepEqual(summary.files, { read: 3, bad: 0, failed: 0, skipped: 0, ignored: 1 });
+    assert.deepEqual(summary.files, { read: 3, bad: 0, failed: 0, quarantined: 0, skipped: 0, ignored: 1 });
     assert.equal(summary.records.read, 4);
     assert.deepEqual(detectedEventIds(config), ["e1", "e3", "e4"]);
   });

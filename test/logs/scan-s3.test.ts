@@ -132,16 +132,17 @@ describe("scanning an s3:// source", () => {
     );
   });
 
-  it("retries a failed download with backoff and does not mark it done", async () => {
+  it("does not stack retries on the SDK's, quarantines a failed download and reads it next run", async () => {
     const { put, scan, config } = setup();
     put(ctKey(A, "us-east-1", new Date(Date.now() - HOUR), "flaky"), [record("flaky", "StopLogging")]);
     const gets = () => ep.count({ operation: "GetObject" });
     const g0 = gets();
-    ep.faults.add({ kind: "server-error", service: "s3", operation: "GetObject", times: 3 });
+    ep.faults.add({ kind: "server-error", service: "s3", operation: "GetObject", times: 1 });
     const first = await scan();
-    assert.equal(gets() - g0, 3);
+    assert.equal(gets() - g0, 1, "the SDK's attempts (maxAttempts 1 here), and no more");
     assert.equal(first.files.failed, 1);
-    assert.match(first.errors[0].message, /download failed/);
+    assert.equal(first.quarantine[0].kind, "transient");
+    assert.match(first.errors[0].message, /not read \(transient\)/);
     assert.equal(readDetections(config).length, 0);
     const second = await scan();
     assert.equal(second.files.read, 1);
@@ -171,6 +172,37 @@ describe("scanning an s3:// source", () => {
     assert.match(
       summary.errors[0].message,
       /listing base\/AWSLogs\/111111111111\/CloudTrail\/(eu-west-1|us-east-1)\/ failed: AccessDenied/,
+    );
+  });
+
+  it("quarantines an object it may not read, moves the cursor past it, and reads it once allowed", async () => {
+    const { put, scan, config } = setup();
+    const t = Date.now() - HOUR;
+    put(ctKey(A, "us-east-1", new Date(t), "denied"), [record("denied", "StopLogging")]);
+    put(ctKey(A, "us-east-1", new Date(t + 60_000), "after"), [record("after", "StopLogging")]);
+    ep.faults.add({
+      kind: "deny",
+      code: "AccessDenied",
+      status: 403,
+      service: "s3",
+      operation: "GetObject",
+      times: 1,
+    });
+    const first = await scan();
+    assert.equal(first.files.quarantined, 1);
+    assert.equal(first.files.read, 1);
+    assert.equal(first.quarantine[0].kind, "permanent");
+    assert.match(first.quarantine[0].file, /denied/);
+    // The retry waits for its backoff: a scan now does not read it.
+    const second = await scan();
+    assert.equal(second.files.read, 0);
+    const retry = await scan({ now: new Date(Date.now() + 16 * 60_000) });
+    assert.equal(retry.files.read, 1);
+    assert.deepEqual(
+      readDetections(config)
+        .map((d) => d.eventID)
+        .sort(),
+      ["after", "denied"],
     );
   });
 

@@ -149,15 +149,15 @@ describe("scanning an sqs:// source", () => {
     assert.equal(m.deleted, false);
   });
 
-  it("keeps a message whose file failed to download, to be received again", async () => {
+  it("quarantines a notified file that does not exist, by key, and deletes its message", async () => {
     const { queue, consumer } = setup();
-    const m = enqueue(
-      queue,
-      JSON.stringify({ s3Bucket: BUCKET, s3ObjectKey: [ctKey(A, "us-east-1", new Date(), "missing")] }),
-    );
+    const key = ctKey(A, "us-east-1", new Date(), "missing");
+    const m = enqueue(queue, JSON.stringify({ s3Bucket: BUCKET, s3ObjectKey: [key] }));
     const summary = await consumer().scan();
-    assert.equal(summary.files.failed, 1);
-    assert.equal(m.deleted, false);
+    assert.equal(summary.files.quarantined, 1);
+    assert.equal(summary.quarantine[0].file, `s3://${BUCKET}/${key}`);
+    assert.match(summary.quarantine[0].reason, /NoSuchKey/);
+    assert.equal(m.deleted, true, "the store remembers the key; the message is not needed to retry it");
   });
 
   it("extends the visibility of a message while its files are read", async () => {

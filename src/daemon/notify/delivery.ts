@@ -1,11 +1,10 @@
-// Drives one sink from detections.jsonl with a persisted cursor (a byte offset) in state.dir.
-// The detection file is the queue: a detection is never removed from it, the cursor moves past a
-// line only after the sink accepted it, and a failure is retried with exponential backoff. So a
-// sink outage or a restart loses nothing (delivery is at least once; receivers dedupe by `id`).
-import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { join } from "node:path";
+// Drives one sink from the store's outbox with its own position there. The position moves past a
+// detection only after the sink accepted it, in the same store as everything else, and a failure
+// is retried with exponential backoff. So a sink outage or a restart loses nothing; a crash
+// between the sink's answer and the position's commit can repeat that one detection (receivers
+// dedupe by `id`).
 import type { Level } from "../../config/types.ts";
-import { readJsonIfExists, writeJsonAtomic } from "../../util/fs.ts";
+import type { OutboxRow, StateStore } from "../../state/store.ts";
 import type { Logger } from "../../util/logger.ts";
 import type { DetectionRecord, Sink } from "./sinks.ts";
 
@@ -21,28 +20,23 @@ export function backoffMs(failures: number, baseMs: number, maxMs: number): numb
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
 }
 
-interface Cursor {
-  offset: number;
-}
-
 export interface DeliveryOptions {
   sink: Sink;
-  detectionsFile: string;
-  stateDir: string;
+  /** The store whose outbox holds the detections, and this sink's position in it. */
+  store: StateStore;
+  consumer: string;
   minLevel: Level;
   logger: Logger;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   onDelivered?(sink: string): void;
   onFailed?(sink: string): void;
-  onBacklog?(sink: string, bytes: number): void;
+  onBacklog?(sink: string, detections: number): void;
 }
 
-const CHUNK = 64 * 1024;
+const BATCH = 100;
 
 export class Delivery {
-  private readonly cursorFile: string;
-  private offset: number;
   private failures = 0;
   private timer?: NodeJS.Timeout;
   private pumping?: Promise<void>;
@@ -52,16 +46,15 @@ export class Delivery {
   private readonly log: Logger;
 
   constructor(private readonly o: DeliveryOptions) {
-    this.cursorFile = join(o.stateDir, `notify-${o.sink.name}.json`);
-    this.offset = readJsonIfExists<Cursor>(this.cursorFile)?.offset ?? 0;
     this.log = o.logger.child({ sink: o.sink.name, target: o.sink.target });
   }
 
+  /** The outbox sequence number of the last detection this sink accepted (or skipped by level). */
   get cursor(): number {
-    return this.offset;
+    return this.o.store.position(this.o.consumer).seq;
   }
 
-  /** New lines may be there: deliver them now, unless a backoff wait is running. */
+  /** New detections may be there: deliver them now, unless a backoff wait is running. */
   kick(): void {
     if (this.stopped || this.timer) return;
     if (this.pumping) {
@@ -84,7 +77,7 @@ export class Delivery {
     while (this.pumping) await this.pumping;
   }
 
-  /** Stop retrying and abort a delivery in progress; the cursor stays where the last success left it. */
+  /** Stop retrying and abort a delivery in progress; the position stays where the last success left it. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -94,74 +87,44 @@ export class Delivery {
   }
 
   private async pump(): Promise<void> {
-    let fd: number;
-    try {
-      fd = openSync(this.o.detectionsFile, "r");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw err;
-    }
-    try {
-      const size = statSync(this.o.detectionsFile).size;
-      if (size < this.offset) {
-        this.log.warn("detections file is shorter than the delivery cursor; delivering it from the start", {
-          file: this.o.detectionsFile,
-          cursor: this.offset,
-          size,
-        });
-        this.saveCursor(0);
+    const { store, consumer } = this.o;
+    let pos = store.position(consumer);
+    while (!this.stopped) {
+      const rows = store.outboxAfter(pos.seq, BATCH);
+      if (!rows.length) break;
+      for (const row of rows) {
+        if (this.stopped) return;
+        if (!(await this.deliverRow(row))) return;
+        pos = { seq: row.seq, bytes: 0 };
+        // Persist first: the position in memory never runs ahead of the one on disk.
+        store.setPosition(consumer, pos);
       }
-      const buf = Buffer.alloc(CHUNK);
-      let pending = Buffer.alloc(0);
-      let readAt = this.offset;
-      while (!this.stopped) {
-        const n = readSync(fd, buf, 0, CHUNK, readAt);
-        if (n === 0) break;
-        readAt += n;
-        pending = Buffer.concat([pending, buf.subarray(0, n)]);
-        let nl = pending.indexOf(10);
-        while (nl >= 0 && !this.stopped) {
-          const line = pending.subarray(0, nl).toString("utf8");
-          pending = pending.subarray(nl + 1);
-          if (!(await this.deliverLine(line, nl + 1))) return;
-          nl = pending.indexOf(10);
-        }
-      }
-      // A trailing line without its line feed is still being written: it waits for the next kick.
-      this.failures = 0;
-      this.o.onBacklog?.(this.o.sink.name, Math.max(0, size - this.offset));
-    } finally {
-      closeSync(fd);
     }
+    this.failures = 0;
+    this.o.onBacklog?.(this.o.sink.name, Math.max(0, store.outboxHead() - pos.seq));
   }
 
   /** false: delivery failed and a retry is scheduled. */
-  private async deliverLine(line: string, bytes: number): Promise<boolean> {
-    let detection: DetectionRecord | undefined;
-    if (line.trim()) {
-      try {
-        detection = JSON.parse(line) as DetectionRecord;
-      } catch {
-        this.log.warn("skipping a line of the detections file that is not JSON", {
-          file: this.o.detectionsFile,
-          offset: this.offset,
-        });
-      }
+  private async deliverRow(row: OutboxRow): Promise<boolean> {
+    if (!atLeastLevel(row.level, this.o.minLevel)) return true;
+    let detection: DetectionRecord;
+    try {
+      detection = JSON.parse(row.body) as DetectionRecord;
+    } catch {
+      this.log.warn("skipping an outbox entry that is not JSON", { seq: row.seq });
+      return true;
     }
-    if (detection && atLeastLevel(detection.level, this.o.minLevel)) {
-      try {
-        await this.o.sink.deliver(detection, this.controller.signal);
-        this.o.onDelivered?.(this.o.sink.name);
-      } catch (err) {
-        if (!this.stopped) this.failed(err, detection.id);
-        return false;
-      }
+    try {
+      await this.o.sink.deliver(detection, this.controller.signal);
+      this.o.onDelivered?.(this.o.sink.name);
+      return true;
+    } catch (err) {
+      if (!this.stopped) this.failed(err, detection.id);
+      return false;
     }
-    this.saveCursor(this.offset + bytes);
-    return true;
   }
 
-  /** Count the failure and retry after a backoff; also for local errors (the cursor file, say). */
+  /** Count the failure and retry after a backoff; also for local errors (the store, say). */
   private failed(err: unknown, id?: unknown): void {
     this.failures++;
     this.o.onFailed?.(this.o.sink.name);
@@ -178,11 +141,5 @@ export class Delivery {
       this.kick();
     }, wait);
     this.timer.unref();
-  }
-
-  /** Persist first: the cursor in memory never runs ahead of the one on disk. */
-  private saveCursor(offset: number): void {
-    writeJsonAtomic(this.cursorFile, { offset } satisfies Cursor);
-    this.offset = offset;
   }
 }

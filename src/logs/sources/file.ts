@@ -3,7 +3,7 @@
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { FileMark } from "../../state/store.ts";
+import type { StateStore } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
 import { type LogFileRef, processLogFile } from "../processor.ts";
 import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
@@ -23,9 +23,10 @@ export interface LocalListing {
   ignored: number;
 }
 
-function localRef(path: string, size: number, mtimeMs: number): LogFileRef {
+function localRef(path: string, size: number, mtimeMs: number, scope?: string): LogFileRef {
   return {
     key: `file://${path}`,
+    scope,
     logFile: path,
     sig: `${size}:${Math.trunc(mtimeMs)}`,
     lines: isJsonLinesName(path),
@@ -69,6 +70,8 @@ export class FileSource implements LogSource {
     const listing = await listLocalLogs(this.dir);
     summary.files.ignored += listing.ignored;
     this.seen = new Set(listing.files.map((f) => f.ref.key));
+    const scope = `file://${this.dir}`;
+    for (const f of listing.files) f.ref.scope = scope;
     // A window twice the read concurrency keeps the limiter busy without a promise per file.
     await forEachBounded(listing.files, 2 * ctx.config.logs.concurrency, async ({ ref }) => {
       // After an abort (daemon shutdown) the rest waits for the next run.
@@ -79,12 +82,19 @@ export class FileSource implements LogSource {
       }
       await ctx.limit(() => processLogFile(ctx, ref, summary));
     });
+    // A quarantined file (unreadable) is retried by key, even when it changed meanwhile.
+    const due = ctx.state.dueForRetry(`file://${this.dir}`, ctx.now.getTime());
+    for (const q of due) {
+      if (ctx.signal?.aborted || this.seen.has(q.key)) continue;
+      summary.files.failed++;
+      ctx.state.release(q.key, { at: ctx.now.getTime(), bad: `gone from the folder: ${q.reason}` }, q.scope);
+    }
     return summary;
   }
 
   /** A file that is gone from the folder no longer needs its mark. */
-  forget(key: string, _mark: FileMark): boolean | undefined {
-    if (!this.seen || !key.startsWith(`file://${this.dir}/`)) return undefined;
-    return !this.seen.has(key);
+  prune(state: StateStore): void {
+    if (!this.seen) return;
+    for (const key of state.fileKeys(`file://${this.dir}`)) if (!this.seen.has(key)) state.forgetFile(key);
   }
 }

@@ -5,7 +5,7 @@
 // remembered in the state store and skipped.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { errorCode } from "../../aws/clients.ts";
-import type { FileMark } from "../../state/store.ts";
+import type { StateStore } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
 import { type FileOutcome, type LogFileRef, processLogFile } from "../processor.ts";
 import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
@@ -17,9 +17,10 @@ const ACCOUNT_DIR = /^\d{12}\/$/;
 const FOLDERS_AT_ONCE = 4;
 const ORG_DIR = /^o-[a-z0-9]+\/$/;
 
-export function s3Ref(s3: S3Client, bucket: string, key: string): LogFileRef {
+export function s3Ref(s3: S3Client, bucket: string, key: string, scope?: string): LogFileRef {
   return {
     key: `s3://${bucket}/${key}`,
+    scope,
     logFile: `s3://${bucket}/${key}`,
     lines: isJsonLinesName(key),
     open: async (signal) => {
@@ -83,17 +84,25 @@ export class S3Source implements LogSource {
         ctx.logger.error("s3 folder not listed", { source: this.url, folder, error: message });
       }
     });
+    await this.retryQuarantined(ctx, s3, summary);
     return summary;
   }
 
   /** Forget files below the StartAfter bound of their folder: no poll lists them again. */
-  forget(key: string, _mark: FileMark): boolean | undefined {
-    if (!key.startsWith(`s3://${this.bucket}/`)) return undefined;
-    const parsed = parseLogKey(key.slice(`s3://${this.bucket}/`.length));
-    if (!parsed) return undefined;
-    const bound = this.bounds.get(`s3://${this.bucket}/${parsed.folder}`);
-    if (bound === undefined) return undefined;
-    return key <= bound;
+  prune(state: StateStore): void {
+    for (const [scope, bound] of this.bounds) state.forgetFilesUpTo(scope, bound);
+  }
+
+  /** Quarantined keys of this bucket whose retry time has come, wherever the cursor now is. */
+  private async retryQuarantined(ctx: SourceRunContext, s3: S3Client, summary: SourceSummary): Promise<void> {
+    const due = ctx.state.dueForRetry(`s3://${this.bucket}/`, ctx.now.getTime());
+    await Promise.all(
+      due.map((q) => {
+        if (ctx.signal?.aborted) return undefined;
+        const ref = s3Ref(s3, this.bucket, q.key.slice(`s3://${this.bucket}/`.length), q.scope);
+        return ctx.limit(() => processLogFile(ctx, ref, summary));
+      }),
+    );
   }
 
   private async discover(ctx: SourceRunContext, list: Lister, summary: SourceSummary): Promise<string[]> {
@@ -138,7 +147,8 @@ export class S3Source implements LogSource {
     summary: SourceSummary,
   ): Promise<void> {
     let token: string | undefined;
-    // The cursor only moves over a run of keys that are all done, so a failed file is listed again.
+    // The cursor only moves over a run of keys that are all done or quarantined (retried by key),
+    // so a file left by an abort is listed again.
     let contiguous = true;
     let cursor = ctx.state.cursor(cursorKey);
     do {
@@ -170,7 +180,7 @@ export class S3Source implements LogSource {
       summary.files.ignored++;
       return "ignored";
     }
-    const ref = s3Ref(s3, this.bucket, key);
+    const ref = s3Ref(s3, this.bucket, key, `s3://${this.bucket}/${parsed.folder}`);
     // After an abort the key is left for the next run: "failed" keeps the cursor before it.
     if (ctx.signal?.aborted) return "failed";
     if (ctx.state.isDone(ref.key)) {

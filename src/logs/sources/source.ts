@@ -1,7 +1,7 @@
 // What every log source gets from the scan, and what it gives back.
 import type { AwsClients } from "../../aws/clients.ts";
 import type { Config } from "../../config/types.ts";
-import type { FileMark, StateStore } from "../../state/store.ts";
+import type { StateStore } from "../../state/store.ts";
 import type { Limiter } from "../../util/limit.ts";
 import type { ProcessContext } from "../processor.ts";
 import type { SourceSummary } from "../summary.ts";
@@ -23,6 +23,6 @@ export interface LogSource {
   readonly url: string;
   readonly type: SourceSummary["type"];
   run(ctx: SourceRunContext): Promise<SourceSummary>;
-  /** At compaction: true to drop a file's mark, false to keep it, undefined when not this source's. */
-  forget?(key: string, mark: FileMark, now: number): boolean | undefined;
+  /** After a run: drop the marks this source will never list again (cost: what it drops). */
+  prune?(state: StateStore, now: number, retentionMs: number): void;
 }

@@ -12,6 +12,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import type { StateStore } from "../../state/store.ts";
 import { type FileOutcome, processLogFile } from "../processor.ts";
 import { parseLogKey } from "../s3-layout.ts";
 import { type NotifiedFile, parseNotification, queueRegion } from "../sqs-message.ts";
@@ -34,6 +35,7 @@ export class SqsSource implements LogSource {
     const sqs = ctx.clients.sqs(queueRegion(this.queueUrl) ?? ctx.config.aws.region);
     const { waitTimeSeconds, visibilityTimeoutSeconds } = ctx.config.logs.sqs;
     const setAside = new Set<string>();
+    await this.retryQuarantined(ctx, summary);
     while (!ctx.signal?.aborted) {
       let messages: Message[];
       try {
@@ -62,6 +64,24 @@ export class SqsSource implements LogSource {
       await Promise.all(fresh.map((m) => this.handle(ctx, sqs, m, summary, setAside)));
     }
     return summary;
+  }
+
+  /** Notified files that were quarantined: their messages are gone, the store remembers the keys. */
+  private async retryQuarantined(ctx: SourceRunContext, summary: SourceSummary): Promise<void> {
+    const due = ctx.state.dueForRetry(this.url, ctx.now.getTime()).filter((q) => q.scope === this.url);
+    const s3 = ctx.clients!.s3(ctx.config.aws.region);
+    await Promise.all(
+      due.map((q) => {
+        const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(q.key);
+        if (!m || ctx.signal?.aborted) return undefined;
+        return ctx.limit(() => processLogFile(ctx, s3Ref(s3, m[1], m[2], this.url), summary));
+      }),
+    );
+  }
+
+  /** Marks of notified files age out with the emitted-id retention. */
+  prune(state: StateStore, now: number, retentionMs: number): void {
+    state.forgetFilesBefore(now - retentionMs, this.url);
   }
 
   private async handle(
@@ -121,7 +141,7 @@ export class SqsSource implements LogSource {
       return "ignored";
     }
     const s3 = ctx.clients!.s3(f.region ?? ctx.config.aws.region);
-    const ref = s3Ref(s3, f.bucket, f.key);
+    const ref = s3Ref(s3, f.bucket, f.key, this.url);
     if (ctx.state.isDone(ref.key)) {
       summary.files.skipped++;
       return "skipped";
@@ -136,8 +156,7 @@ export class SqsSource implements LogSource {
     summary: SourceSummary,
   ): Promise<void> {
     try {
-      // The files' done marks are durable before the message that names them is gone.
-      ctx.state.flush();
+      // Each file's mark was committed (durably) before its outcome came back.
       await sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: m.ReceiptHandle }));
       summary.messages!.deleted++;
     } catch (err) {
