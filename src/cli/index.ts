@@ -1,5 +1,7 @@
 // Dispatches `trailwarden <command> ...` to the command modules.
 import { ConfigError } from "../config/load.ts";
+import { StateLockedError } from "../state/store.ts";
+import { StorageFault } from "../util/fs.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
 
 const commands: Command[] = [];
@@ -45,6 +47,16 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`trailwarden ${name}: ${(err as Error).message}\n\n${cmd.usage}\n`);
       return EXIT.USAGE;
+    }
+    if (err instanceof StorageFault) {
+      process.stderr.write(
+        `trailwarden ${name}: stopped: cannot write ${err.path}: ${err.reason} (${err.code}). Nothing was marked done that was not written; run again once the storage is fixed.\n`,
+      );
+      return EXIT.ERROR;
+    }
+    if (err instanceof StateLockedError) {
+      process.stderr.write(`trailwarden ${name}: ${err.message}\n`);
+      return EXIT.ERROR;
     }
     throw err;
   }

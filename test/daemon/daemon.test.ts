@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { defaultConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";
 import { Daemon, type JobBackends } from "../../src/daemon/daemon.ts";
 import { DaemonMetrics } from "../../src/daemon/daemon-metrics.ts";
 import type { AuditReportView, ScanSummaryView, Status } from "../../src/daemon/types.ts";
 import { scanRunFailure } from "../../src/daemon/verdicts.ts";
+import { StateStore } from "../../src/state/store.ts";
 import { silentLogger } from "../../src/util/logger.ts";
 
 function config(): Config {
@@ -46,8 +47,11 @@ function backends(over: Partial<JobBackends> = {}): JobBackends {
     ...over,
   };
 }
+/** A daemon over its config's state store (opened here, closed when the test ends). */
 function daemonFor(c: Config, b: JobBackends = backends(), metrics = new DaemonMetrics()): Daemon {
-  return new Daemon({ config: c, backends: b, logger: silentLogger, metrics });
+  const store = StateStore.open(c.state.dir);
+  after(() => store.close());
+  return new Daemon({ config: c, backends: b, logger: silentLogger, metrics, store });
 }
 const waitAbort = (signal: AbortSignal) =>
   new Promise<never>((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
@@ -119,20 +123,41 @@ test("shutdown lets a run in progress finish within the grace period", async () 
 
 test("past the grace period the run is aborted through its signal and writes no report", async () => {
   const c = config();
-  const daemon = daemonFor(c, backends({ audit: (signal) => waitAbort(signal) }));
+  const store = StateStore.open(c.state.dir);
+  after(() => store.close());
+  const daemon = new Daemon({
+    config: c,
+    backends: backends({ audit: (signal) => waitAbort(signal) }),
+    logger: silentLogger,
+    metrics: new DaemonMetrics(),
+    store,
+  });
   void daemon.jobs.audit.trigger("test");
   await daemon.shutdown(0.05);
   assert.equal(daemon.jobs.audit.lastRun?.outcome, "aborted");
   assert.deepEqual(existsSync(c.output.dir) ? readdirSync(c.output.dir) : [], []);
-  const state = JSON.parse(readFileSync(join(c.state.dir, "daemon.json"), "utf8"));
-  assert.equal(state.jobs.audit.lastRun.outcome, "aborted");
+  const saved = store.kvGet<{ jobs: { audit: { lastRun: { outcome: string } } } }>("daemon", "runs");
+  assert.equal(saved?.jobs.audit.lastRun.outcome, "aborted");
 });
 
 test("a restarted daemon remembers the last successes, so health does not start from nothing", async () => {
   const c = config();
-  const first = daemonFor(c);
+  const open = () => StateStore.open(c.state.dir);
+  const daemon = (store: StateStore) =>
+    new Daemon({
+      config: c,
+      backends: backends(),
+      logger: silentLogger,
+      metrics: new DaemonMetrics(),
+      store,
+    });
+  const firstStore = open();
+  const first = daemon(firstStore);
   await first.runOnce();
-  const second = daemonFor(c);
+  firstStore.close();
+  const secondStore = open();
+  after(() => secondStore.close());
+  const second = daemon(secondStore);
   assert.equal(
     second.jobs.audit.lastSuccess?.finishedAt.toISOString(),
     first.jobs.audit.lastSuccess?.finishedAt.toISOString(),
