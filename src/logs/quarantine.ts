@@ -20,6 +20,12 @@ export interface QuarantineContext {
   logger: Logger;
 }
 
+/** True when the key is in quarantine and its retry time has not come. */
+export function waitsInQuarantine(ctx: { state: StateStore; now: Date }, key: string): boolean {
+  const q = ctx.state.quarantineEntry(key);
+  return q !== undefined && q.nextAt > ctx.now.getTime();
+}
+
 export function quarantineFile(
   ctx: QuarantineContext,
   ref: LogFileRef,

@@ -109,7 +109,7 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
       since: opts.since,
       drain: opts.drain ?? true,
     };
-    ctx.onUnreadable = (ref, failure, source) => quarantineFile(ctx, ref, failure, source);
+    ctx.onUnreadable = (ref, failure, source) => quarantineFile(ctx, ref, failure, source, now.getTime());
     for (const source of sources) {
       if (controller.signal.aborted) break;
       try {

@@ -31,13 +31,14 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE cursors (scope TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE files (key TEXT PRIMARY KEY, scope TEXT, at INTEGER NOT NULL, sig TEXT, bad TEXT) WITHOUT ROWID;
    CREATE INDEX files_scope ON files (scope, key);
-   CREATE INDEX files_at ON files (at);
+   CREATE INDEX files_scope_at ON files (scope, at);
    CREATE TABLE emitted (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
    CREATE INDEX emitted_at ON emitted (at);
    CREATE TABLE pending (file TEXT NOT NULL, id TEXT NOT NULL, rule TEXT NOT NULL, level TEXT NOT NULL,
      body TEXT NOT NULL, UNIQUE (file, id));
    CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, rule TEXT NOT NULL,
      level TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX outbox_at ON outbox (at);
    CREATE TABLE positions (consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL, bytes INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
    CREATE TABLE quarantine (key TEXT PRIMARY KEY, scope TEXT, kind TEXT NOT NULL, reason TEXT NOT NULL,
      first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL) WITHOUT ROWID;

@@ -273,15 +273,10 @@ export class StateStore {
     return this.exec("DELETE FROM files WHERE scope = ? AND key <= ?", scope, upTo);
   }
 
-  /** Forget marks older than `before`, of the given scope prefix (or with no scope when null). */
-  forgetFilesBefore(before: number, scopePrefix: string | null): number {
-    if (scopePrefix === null) return this.exec("DELETE FROM files WHERE scope IS NULL AND at < ?", before);
-    return this.exec(
-      "DELETE FROM files WHERE scope >= ? AND scope < ? AND at < ?",
-      scopePrefix,
-      `${scopePrefix}\uffff`,
-      before,
-    );
+  /** Forget the marks of `scope` (null: marks with no scope) older than `before`. */
+  forgetFilesBefore(before: number, scope: string | null): number {
+    if (scope === null) return this.exec("DELETE FROM files WHERE scope IS NULL AND at < ?", before);
+    return this.exec("DELETE FROM files WHERE scope = ? AND at < ?", scope, before);
   }
 
   /** Keys marked under `scope` (a file:// folder), for dropping the marks of files gone. */

@@ -206,6 +206,21 @@ describe("scanning an s3:// source", () => {
     );
   });
 
+  it("still reads a file that failed on a first run after the look-back has moved past it", async () => {
+    const { put, scan, config } = setup();
+    put(ctKey(A, "us-east-1", new Date(Date.now() - HOUR), "late"), [record("late", "StopLogging")]);
+    ep.faults.add({ kind: "server-error", service: "s3", operation: "GetObject", times: 1 });
+    const first = await scan();
+    assert.equal(first.files.failed, 1);
+    // Three days later the file is far outside the 24 h look-back: no listing reaches it.
+    const later = await scan({ now: new Date(Date.now() + 72 * HOUR) });
+    assert.equal(later.files.read, 1);
+    assert.deepEqual(
+      readDetections(config).map((d) => d.eventID),
+      ["late"],
+    );
+  });
+
   it("reports a bad object by its S3 key and does not read it again", async () => {
     const { bucket, scan } = setup();
     const key = `base/${ctKey(A, "us-east-1", new Date(Date.now() - HOUR), "bad")}`;

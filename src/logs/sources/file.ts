@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import type { StateStore } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
 import { type LogFileRef, processLogFile } from "../processor.ts";
+import { waitsInQuarantine } from "../quarantine.ts";
 import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type SourceSummary, sourceSummary } from "../summary.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
@@ -80,6 +81,8 @@ export class FileSource implements LogSource {
         summary.files.skipped++;
         return;
       }
+      // A quarantined file is retried when due, even if it did not change.
+      if (waitsInQuarantine(ctx, ref.key)) return;
       await ctx.limit(() => processLogFile(ctx, ref, summary));
     });
     // A quarantined file (unreadable) is retried by key, even when it changed meanwhile.

@@ -8,6 +8,7 @@ import { errorCode } from "../../aws/clients.ts";
 import type { StateStore } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
 import { type FileOutcome, type LogFileRef, processLogFile } from "../processor.ts";
+import { waitsInQuarantine } from "../quarantine.ts";
 import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type LogKind, logFolder, minKey, parseLogKey, parseS3Url, startAfterFor } from "../s3-layout.ts";
 import { addError, type SourceSummary, sourceSummary } from "../summary.ts";
@@ -187,6 +188,8 @@ export class S3Source implements LogSource {
       summary.files.skipped++;
       return "skipped";
     }
+    // Quarantined and not yet due: its retry comes from the quarantine, not from the listing.
+    if (waitsInQuarantine(ctx, ref.key)) return "quarantined";
     return ctx.limit(() => processLogFile(ctx, ref, summary));
   }
 }

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { StateStore } from "../../state/store.ts";
 import { type FileOutcome, processLogFile } from "../processor.ts";
+import { waitsInQuarantine } from "../quarantine.ts";
 import { parseLogKey } from "../s3-layout.ts";
 import { type NotifiedFile, parseNotification, queueRegion } from "../sqs-message.ts";
 import { addError, type SourceSummary, sourceSummary } from "../summary.ts";
@@ -146,6 +147,7 @@ export class SqsSource implements LogSource {
       summary.files.skipped++;
       return "skipped";
     }
+    if (waitsInQuarantine(ctx, ref.key)) return "quarantined";
     return ctx.limit(() => processLogFile(ctx, ref, summary));
   }
 
