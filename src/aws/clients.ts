@@ -7,8 +7,10 @@ import { Agent as HttpsAgent } from "node:https";
 import { AccountClient } from "@aws-sdk/client-account";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { KMSClient } from "@aws-sdk/client-kms";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
+import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -175,6 +177,12 @@ export class AwsClients {
   account(): AccountClient {
     return this.get(AccountClient, "account", this.config.region);
   }
+  kms(region: string): KMSClient {
+    return this.get(KMSClient, "kms", region);
+  }
+  s3Control(region: string = this.config.region): S3ControlClient {
+    return this.get(S3ControlClient, "s3control", region);
+  }
 
   async callerAccountId(): Promise<string> {
     const out = await this.sts().send(new GetCallerIdentityCommand({}));
@@ -256,9 +264,29 @@ export class AwsClients {
         memoize(resolved.defaultUserAgentProvider as () => Promise<unknown>),
       );
     if (this.observer) addObserver(sdkClient, service, region, this.observer);
+    if (service === "s3control" && this.config.endpoint) keepEndpointHost(sdkClient, this.config.endpoint);
     this.cache.set(key, sdkClient);
     return client;
   }
+}
+
+// S3 Control puts the account id in front of the host (111122223333.s3-control.<region>...). With
+// one endpoint for every service (`aws.endpoint`: an emulator, a test endpoint, a proxy) that name
+// does not resolve, so the request goes to the endpoint's own host; the account id still travels
+// in the x-amz-account-id header, which is what the service reads.
+function keepEndpointHost(client: SdkClient, endpoint: string): void {
+  const host = new URL(endpoint).hostname;
+  type Request = { hostname?: string; headers?: Record<string, string> };
+  type Next = (args: { request: Request }) => Promise<unknown>;
+  const mw = (next: Next) => async (args: { request: Request }) => {
+    const r = args.request;
+    if (r.hostname?.endsWith(`.${host}`)) {
+      r.hostname = host;
+      if (r.headers?.host) r.headers.host = r.headers.host.replace(/^[^.]+\./, "");
+    }
+    return next(args);
+  };
+  client.middlewareStack.add(mw, { step: "build", name: "trailwardenEndpointHost", priority: "low" });
 }
 
 const ATTEMPT_ERRORS = Symbol("trailwardenAttemptErrors");
