@@ -23,6 +23,12 @@ export interface PolicyConfig {
   requireKms: boolean;
   requireSns: boolean;
   requireLogFileValidation: boolean;
+  /** ARN patterns (`*` wildcards) of the principals that may legitimately manage trails and their log buckets. */
+  trailAdmins: string[];
+  /** trail-cloudwatch-logs judges every trail when set. */
+  requireCloudWatchLogs: boolean;
+  /** trail-s3-data-events judges every account when set. */
+  requireS3DataEvents: boolean;
 }
 
 export interface LogsConfig {
