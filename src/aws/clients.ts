@@ -238,6 +238,9 @@ export class AwsClients {
       ...(userAgent ? { defaultUserAgentProvider: userAgent } : {}),
       region,
       endpoint: this.config.endpoint,
+      ...(service === "s3control" && this.config.endpoint
+        ? { endpointProvider: singleEndpoint(this.config.endpoint) }
+        : {}),
       forcePathStyle: service === "s3" ? this.config.s3ForcePathStyle : undefined,
       // A bucket in another region answers 301; follow it instead of failing (log buckets often are).
       followRegionRedirects: service === "s3" ? true : undefined,
@@ -264,29 +267,17 @@ export class AwsClients {
         memoize(resolved.defaultUserAgentProvider as () => Promise<unknown>),
       );
     if (this.observer) addObserver(sdkClient, service, region, this.observer);
-    if (service === "s3control" && this.config.endpoint) keepEndpointHost(sdkClient, this.config.endpoint);
     this.cache.set(key, sdkClient);
     return client;
   }
 }
 
-// S3 Control puts the account id in front of the host (111122223333.s3-control.<region>...). With
-// one endpoint for every service (`aws.endpoint`: an emulator, a test endpoint, a proxy) that name
-// does not resolve, so the request goes to the endpoint's own host; the account id still travels
-// in the x-amz-account-id header, which is what the service reads.
-function keepEndpointHost(client: SdkClient, endpoint: string): void {
-  const host = new URL(endpoint).hostname;
-  type Request = { hostname?: string; headers?: Record<string, string> };
-  type Next = (args: { request: Request }) => Promise<unknown>;
-  const mw = (next: Next) => async (args: { request: Request }) => {
-    const r = args.request;
-    if (r.hostname?.endsWith(`.${host}`)) {
-      r.hostname = host;
-      if (r.headers?.host) r.headers.host = r.headers.host.replace(/^[^.]+\./, "");
-    }
-    return next(args);
-  };
-  client.middlewareStack.add(mw, { step: "build", name: "trailwardenEndpointHost", priority: "low" });
+// S3 Control's endpoint rules put the account id in front of the host
+// (111122223333.s3-control.<region>...), also in front of an `aws.endpoint` override, which breaks an
+// IP address or a single-host emulator. With one endpoint for every service, S3 Control goes to that
+// endpoint as is; the account id still travels in the x-amz-account-id header, which the service reads.
+function singleEndpoint(endpoint: string): () => { url: URL } {
+  return () => ({ url: new URL(endpoint) });
 }
 
 const ATTEMPT_ERRORS = Symbol("trailwardenAttemptErrors");
