@@ -25,7 +25,7 @@ export interface Check {
   id: string;
   title: string;
   severity: Severity;
-  /** CIS AWS Foundations Benchmark v3.0.0 and AWS Foundational Security Best Practices control ids. */
+  /** Control ids (FRAMEWORK:ID) whose catalog entry lists this check (src/audit/compliance/catalog.ts). */
   compliance: string[];
   remediation: string;
   /** Pure: the same inventory and policy always give the same findings. */

@@ -1,5 +1,6 @@
 // log-bucket-access-logging: S3 server access logging is on for the log bucket, so reads and
 // deletions of log files leave a record outside CloudTrail.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { bucketViews, unknownBecause } from "./bucket-support.ts";
 import { finding } from "./support.ts";
@@ -8,7 +9,7 @@ export const logBucketAccessLogging: Check = {
   id: "log-bucket-access-logging",
   title: "Server access logging is enabled on the log bucket",
   severity: "medium",
-  compliance: [],
+  compliance: controlsFor("log-bucket-access-logging"),
   remediation:
     "Enable server access logging on the log bucket to a separate bucket (aws s3api put-bucket-logging --bucket <bucket> --bucket-logging-status ...).",
   run(inventory) {

@@ -1,6 +1,7 @@
 // log-bucket-deletion-protection: log files cannot simply be deleted: Object Lock with a default
 // retention, or versioning Enabled with MFA Delete. Lifecycle expiration rules are named in the
 // message, since they delete logs on a schedule.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import type { LogBucketRecord } from "../inventory.ts";
 import { bucketViews, unknownBecause } from "./bucket-support.ts";
@@ -18,7 +19,7 @@ export const logBucketDeletionProtection: Check = {
   id: "log-bucket-deletion-protection",
   title: "Log files are protected from deletion (Object Lock or MFA Delete)",
   severity: "medium",
-  compliance: [],
+  compliance: controlsFor("log-bucket-deletion-protection"),
   remediation:
     "Enable Object Lock with a default retention on the log bucket (COMPLIANCE mode resists even administrators), or enable versioning with MFA Delete (root credentials, aws s3api put-bucket-versioning --mfa ...).",
   run(inventory) {

@@ -1,6 +1,7 @@
 // log-bucket-public: the log bucket grants nothing to the public, through its policy (a `*` grant
 // with no restricting condition) or its ACL (AllUsers, AuthenticatedUsers), unless Block Public
 // Access, on the bucket or the account, neutralises that kind of grant.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import type { PublicAccessBlock } from "../inventory.ts";
 import { parsePolicy } from "../policy/document.ts";
@@ -17,7 +18,7 @@ export const logBucketPublic: Check = {
   id: "log-bucket-public",
   title: "The log bucket is not publicly accessible",
   severity: "critical",
-  compliance: [],
+  compliance: controlsFor("log-bucket-public"),
   remediation:
     "Turn on S3 Block Public Access for the log bucket (and the account), remove `*` grants from its policy or pin them with aws:SourceAccount / aws:PrincipalOrgID, and remove AllUsers / AuthenticatedUsers ACL grants.",
   run(inventory) {

@@ -2,6 +2,7 @@
 // roles of the bucket's account are evaluated (identity policies, boundary, SCPs, and the bucket
 // policy's grants and denies for them); any other principal, account or `*` the bucket policy
 // grants one of these actions counts too. CloudTrail's own PutObject is not among them.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { type PolicyDocument, parsePolicy } from "../policy/document.ts";
 import { evaluateIdentity } from "../policy/evaluate.ts";
@@ -38,7 +39,7 @@ export const logBucketTamperAccess: Check = {
   id: "log-bucket-tamper-access",
   title: "Only trail administrators can delete log files or loosen the log bucket",
   severity: "high",
-  compliance: [],
+  compliance: controlsFor("log-bucket-tamper-access"),
   remediation:
     "Remove s3:DeleteObject, DeleteObjectVersion, PutBucketPolicy, DeleteBucketPolicy, PutLifecycleConfiguration, PutBucketVersioning and DeleteBucket on the log bucket from everyone but the trail administrators (identity policies with s3:* or *, and bucket policy grants to other accounts or *); add a bucket policy Deny for them except the break-glass role, and list legitimate administrators in policy.trailAdmins.",
   run(inventory, policy) {

@@ -1,5 +1,6 @@
 // trail-cloudwatch-logs (only with policy.requireCloudWatchLogs): each trail delivers to a
 // CloudWatch Logs group and did so within the last 24 hours of the inventory (FSBP CloudTrail.5).
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { finding, statusOf, trailLabel, trailViews } from "./support.ts";
 
@@ -9,7 +10,7 @@ export const trailCloudWatchLogs: Check = {
   id: "trail-cloudwatch-logs",
   title: "The trail delivers to CloudWatch Logs",
   severity: "low",
-  compliance: [],
+  compliance: controlsFor("trail-cloudwatch-logs"),
   remediation:
     "Send the trail to a CloudWatch Logs group (aws cloudtrail update-trail --name <trail> --cloud-watch-logs-log-group-arn <arn> --cloud-watch-logs-role-arn <role>) and check the role lets CloudTrail write.",
   run(inventory, policy) {

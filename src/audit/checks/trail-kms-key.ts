@@ -1,5 +1,6 @@
 // trail-kms-key: a trail's KMS key exists, is Enabled (not Disabled or PendingDeletion, when
 // CloudTrail can no longer encrypt, or soon will not) and rotates (CIS 4.6).
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { describeError, finding, trailLabel, trailViews } from "./support.ts";
 
@@ -7,7 +8,7 @@ export const trailKmsKey: Check = {
   id: "trail-kms-key",
   title: "The trail's KMS key exists, is enabled and rotates",
   severity: "high",
-  compliance: [],
+  compliance: controlsFor("trail-kms-key"),
   remediation:
     "Use an enabled customer managed key (cancel a pending deletion: aws kms cancel-key-deletion; aws kms enable-key) and turn on rotation (aws kms enable-key-rotation --key-id <key>).",
   run(inventory) {

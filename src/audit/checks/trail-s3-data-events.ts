@@ -1,5 +1,6 @@
 // trail-s3-data-events (only with policy.requireS3DataEvents): in each account a logging
 // multi-region trail records S3 object-level write and read events for every bucket (CIS 4.8, 4.9).
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import type {
   AdvancedEventSelector,
@@ -54,7 +55,7 @@ export const trailS3DataEvents: Check = {
   id: "trail-s3-data-events",
   title: "S3 object-level read and write events are recorded for every bucket",
   severity: "medium",
-  compliance: [],
+  compliance: controlsFor("trail-s3-data-events"),
   remediation:
     'Add data event selectors for AWS::S3::Object on all buckets (read and write) to a multi-region trail: aws cloudtrail put-event-selectors --trail-name <trail> --advanced-event-selectors \'[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::S3::Object"]}]}]\'.',
   run(inventory, policy) {
@@ -123,6 +124,11 @@ export const trailS3DataEvents: Check = {
           finding(trailS3DataEvents, {
             ...base,
             status: "FAIL",
+            // Only the controls of the missing kinds fail: write events (4.8), read events (4.9).
+            compliance: controlsFor("trail-s3-data-events", [
+              ...(got.write ? [] : ["4.8"]),
+              ...(got.read ? [] : ["4.9"]),
+            ]),
             message: `no logging multi-region trail records S3 object-level ${missing} events for all buckets${by.length ? ` (only ${by.join(", ")})` : ""}`,
           }),
         );

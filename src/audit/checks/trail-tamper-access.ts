@@ -1,6 +1,7 @@
 // trail-tamper-access: who in the trail's own account could stop, delete or change it. Every IAM
 // user and role is evaluated (identity policies, groups, boundary, SCPs) for the five calls that
 // silence a trail; anyone allowed who is not in policy.trailAdmins fails the trail.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { evaluateIdentity } from "../policy/evaluate.ts";
 import { identityPrincipals, isTrailAdmin, listOffenders, scpsOf, shortArn } from "./iam-support.ts";
@@ -18,7 +19,7 @@ export const trailTamperAccess: Check = {
   id: "trail-tamper-access",
   title: "Only trail administrators can stop, delete or change a trail",
   severity: "high",
-  compliance: [],
+  compliance: controlsFor("trail-tamper-access"),
   remediation:
     "Remove cloudtrail:StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors and PutInsightSelectors from everyone but the trail administrators (scope wildcards such as cloudtrail:* or *), or add an SCP that denies them except to a break-glass role (ArnNotLike aws:PrincipalArn); list legitimate administrators in policy.trailAdmins.",
   run(inventory, policy) {
