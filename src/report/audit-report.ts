@@ -1,9 +1,10 @@
 // The JSON compliance report of an audit (schema/report.schema.json) and the exit status it implies.
+import { evaluateCompliance, type FrameworkResult } from "../audit/compliance/evaluate.ts";
 import type { Finding, FindingStatus } from "../audit/finding.ts";
 import type { AuditResult } from "../audit/run.ts";
 import { version } from "../version.ts";
 
-export const AUDIT_REPORT_SCHEMA_VERSION = "1.0";
+export const AUDIT_REPORT_SCHEMA_VERSION = "1.1";
 
 type StatusCounts = Record<FindingStatus, number>;
 
@@ -24,6 +25,8 @@ export interface AuditReport {
     byCheck: Record<string, StatusCounts>;
   };
   findings: Finding[];
+  /** Per framework, each control's status from the findings that carry its id. */
+  compliance: FrameworkResult[];
 }
 
 const zero = (): StatusCounts => ({ PASS: 0, FAIL: 0, ERROR: 0 });
@@ -52,6 +55,7 @@ export function buildAuditReport(result: AuditResult, now: Date = new Date()): A
     inventory: { collectedAt: result.inventory.collectedAt, accountSource: result.inventory.accountSource },
     summary: { total: result.findings.length, byStatus, byCheck },
     findings: result.findings,
+    compliance: evaluateCompliance(result.findings),
   };
 }
 

@@ -72,3 +72,26 @@ describe("compliance", () => {
     assert.equal(status("CloudTrail.5"), "NOT_EVALUATED");
   });
 });
+
+describe("the report's compliance section", () => {
+  it("lists every framework with each control's status, valid against the report schema", async () => {
+    const { buildAuditReport } = await import("../../src/report/audit-report.ts");
+    const { validatorFor } = await import("../../src/config/schema.ts");
+    const inv = inventory(account(A, { "us-east-1": [trail(A, "main")] }));
+    const { judge } = await import("../../src/audit/checks/index.ts");
+    const report = buildAuditReport({
+      findings: judge(inv, POLICY),
+      scope: { accounts: [A], regions: ["us-east-1"] },
+      inventory: inv,
+    });
+    assert.deepEqual(
+      report.compliance.map((f) => f.framework),
+      ["CIS-AWS-7.0", "CIS-AWS-5.0", "AWS-FSBP"],
+    );
+    const cis = report.compliance[0].controls;
+    assert.equal(cis.find((c) => c.id === "4.1")?.status, "PASS");
+    assert.equal(cis.find((c) => c.id === "4.5")?.status, "NOT_EVALUATED", "SSE-S3 only: nothing proves KMS");
+    const validate = validatorFor("report");
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+  });
+});
