@@ -76,6 +76,7 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       requireCloudWatchLogs: raw.policy?.requireCloudWatchLogs ?? false,
       requireS3DataEvents: raw.policy?.requireS3DataEvents ?? false,
     },
+    waivers: ((raw.waivers ?? []) as Config["waivers"]).map((w) => ({ ...w })),
     rules: ((raw.rules ?? []) as string[]).map((p) => resolve(baseDir, p)),
     placeholders,
     logs: {

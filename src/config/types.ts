@@ -31,6 +31,17 @@ export interface PolicyConfig {
   requireS3DataEvents: boolean;
 }
 
+/** An accepted finding (a mutelist entry): fields are globs with `*`; `expires` is a date or date-time. */
+export interface WaiverConfig {
+  check: string;
+  account?: string;
+  region?: string;
+  resource?: string;
+  reason: string;
+  expires?: string;
+  owner?: string;
+}
+
 export interface LogsConfig {
   sources: string[];
   lookbackHours: number;
@@ -65,6 +76,8 @@ export interface Config {
   organization?: { roleName: string; excludeAccounts: string[] };
   regions: string[] | "enabled";
   policy: PolicyConfig;
+  /** Accepted FAIL findings, reported as WAIVED (audit). */
+  waivers: WaiverConfig[];
   /** Absolute paths. */
   rules: string[];
   placeholders: Record<string, string[]>;
