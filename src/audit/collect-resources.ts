@@ -46,7 +46,7 @@ export async function readTrailResources(
   const byId = new Map(ctx.accounts.map((a) => [a.id, a]));
   const ownerOf = (name: string) => byId.get(ctx.buckets.owner.get(name) ?? "");
 
-  const logBuckets = await mapLimit([...bucketHome.keys()].sort(), ctx.accountConcurrency, async (name) => {
+  const bucketsRead = mapLimit([...bucketHome.keys()].sort(), ctx.accountConcurrency, async (name) => {
     const account = ownerOf(name);
     const clients = account && ctx.clientsById.get(account.id);
     if (!account || !clients) {
@@ -59,7 +59,7 @@ export async function readTrailResources(
     return readLogBucket(clients, account.id, name, region, limitFor(account.id), ctx.signal);
   });
 
-  const keys = await mapLimit([...keyIds].sort(), ctx.accountConcurrency, async (id): Promise<KeyRecord> => {
+  const keysRead = mapLimit([...keyIds].sort(), ctx.accountConcurrency, async (id): Promise<KeyRecord> => {
     const accountId = arnAccount(id);
     const account = byId.get(accountId);
     const clients = account && !account.error ? ctx.clientsById.get(accountId) : undefined;
@@ -78,5 +78,7 @@ export async function readTrailResources(
       };
     return readKey(clients, accountId, id, arnRegion(id), limitFor(accountId), ctx.signal);
   });
+  // Buckets and keys are independent: read them side by side.
+  const [logBuckets, keys] = await Promise.all([bucketsRead, keysRead]);
   return { logBuckets, keys };
 }
