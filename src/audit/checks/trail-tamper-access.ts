@@ -51,7 +51,7 @@ export const trailTamperAccess: Check = {
       }
       const scps = scpsOf(account);
       const offenders: { who: string; actions: string[] }[] = [];
-      const unknown: string[] = [];
+      const unknown = new Set<string>();
       const notes = new Set<string>();
       for (const p of identityPrincipals(account)) {
         if (isTrailAdmin(p.arn, policy.trailAdmins)) continue;
@@ -60,7 +60,7 @@ export const trailTamperAccess: Check = {
           const d = evaluateIdentity(p, action, trail.arn, scps.chain);
           for (const n of d.unresolved) notes.add(`${shortArn(p.arn)}: ${n}`);
           if (d.allowed) allowed.push(action.replace("cloudtrail:", ""));
-          else if (d.unknown) unknown.push(`${shortArn(p.arn)} (${d.unknown})`);
+          else if (d.unknown) unknown.add(`${shortArn(p.arn)} (${d.unknown})`);
         }
         if (allowed.length) offenders.push({ who: shortArn(p.arn), actions: allowed });
       }
@@ -84,12 +84,12 @@ export const trailTamperAccess: Check = {
             message: `${offenders.length} principal(s) outside policy.trailAdmins can stop, delete or change ${label}: ${listOffenders(offenders)} (${scps.note})${unresolved}`,
           }),
         );
-      } else if (unknown.length) {
+      } else if (unknown.size) {
         out.push(
           finding(trailTamperAccess, {
             ...base,
             status: "ERROR",
-            message: `who can change ${label} is unknown: policies could not be read for ${unknown.slice(0, 5).join(", ")}`,
+            message: `who can change ${label} is unknown: policies could not be read for ${[...unknown].slice(0, 5).join(", ")}`,
           }),
         );
       } else {
