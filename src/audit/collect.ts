@@ -9,6 +9,10 @@ import type { Logger } from "../util/logger.ts";
 import { type AccountTarget, discoverAccounts, enabledRegions } from "./accounts.ts";
 import { attempt } from "./attempt.ts";
 import { collectAccount } from "./collect-account.ts";
+import { listOwnedBuckets, readAccountPublicAccessBlock } from "./collect-buckets.ts";
+import { readIam } from "./collect-iam.ts";
+import { type OwnedBuckets, readTrailResources } from "./collect-resources.ts";
+import { type ScpReader, scpReader } from "./collect-scps.ts";
 import {
   type AccountInventory,
   type CollectionError,
@@ -53,8 +57,11 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
 
   const inScope = new Set(discovery.targets.map((t) => t.id));
   const clientsById = new Map<string, AwsClients>();
+  const buckets: OwnedBuckets = { owner: new Map(), region: new Map() };
   const deferred: DeferredTopics[] = [];
+  const readScps = config.organization ? scpReader(clients, signal) : undefined;
   let accounts: AccountInventory[];
+  let resources: Awaited<ReturnType<typeof readTrailResources>>;
   try {
     accounts = await mapLimit(discovery.targets, config.aws.accountConcurrency, async (target) => {
       signal?.throwIfAborted();
@@ -64,6 +71,8 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
         callerAccountId,
         callerError,
         inScope,
+        readScps,
+        buckets,
         signal,
       });
       const failed = account.error ?? account.regionViews.find((v) => v.error)?.error;
@@ -87,6 +96,14 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
       return account;
     });
     await readTopicsThroughOwners(deferred, accounts, clientsById, config.aws.accountConcurrency, signal);
+    resources = await readTrailResources({
+      accounts,
+      clientsById,
+      buckets,
+      accountConcurrency: config.aws.accountConcurrency,
+      concurrencyPerAccount: config.aws.concurrencyPerRegion,
+      signal,
+    });
   } finally {
     for (const c of clientsById.values()) if (c !== clients) c.destroy();
   }
@@ -96,6 +113,8 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
     accountSource: discovery.source,
     accounts,
     errors,
+    logBuckets: resources.logBuckets,
+    keys: resources.keys,
   };
   if (callerAccountId) inventory.callerAccountId = callerAccountId;
   return inventory;
@@ -107,6 +126,10 @@ interface AccountRunContext {
   callerAccountId?: string;
   callerError?: CollectionError;
   inScope: ReadonlySet<string>;
+  /** SCPs through the base (management) credentials, when `organization` is configured. */
+  readScps?: ScpReader;
+  /** Filled with the owner and region of every bucket an account lists. */
+  buckets: OwnedBuckets;
   signal?: AbortSignal;
 }
 
@@ -172,18 +195,48 @@ async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Prom
     account.regions = discovered.value;
   }
   try {
-    const { deferredTopics, ...collected } = await collectAccount({
-      accountId: target.id,
-      clients,
-      regions: account.regions,
-      concurrencyPerRegion: config.aws.concurrencyPerRegion,
-      accountsInScope: ctx.inScope,
-      signal,
-    });
+    const [{ deferredTopics, ...collected }] = await Promise.all([
+      collectAccount({
+        accountId: target.id,
+        clients,
+        regions: account.regions,
+        concurrencyPerRegion: config.aws.concurrencyPerRegion,
+        accountsInScope: ctx.inScope,
+        signal,
+      }),
+      collectAccountPosture(account, clients, ctx),
+    ]);
     return { account: { ...account, ...collected }, accountClients: clients, deferredTopics };
   } catch (err) {
     // Aborted: nobody else will destroy this account's clients.
     if (clients !== ctx.clients) clients.destroy();
     throw err;
   }
+}
+
+/** What the tamper checks need of the account itself: IAM, its buckets, Block Public Access, SCPs. */
+async function collectAccountPosture(
+  account: AccountInventory,
+  clients: AwsClients,
+  ctx: AccountRunContext,
+): Promise<void> {
+  const { signal } = ctx;
+  const [iam, owned, pab, scps] = await Promise.all([
+    readIam(clients, account.id, signal),
+    listOwnedBuckets(clients, account.id, signal),
+    readAccountPublicAccessBlock(clients, account.id, signal),
+    ctx.readScps?.(account.id),
+  ]);
+  if (iam.ok) account.iam = iam.value;
+  else account.iamError = iam.error;
+  if (owned.ok) {
+    for (const b of owned.value) {
+      ctx.buckets.owner.set(b.name, account.id);
+      if (b.region) ctx.buckets.region.set(b.name, b.region);
+    }
+  } else account.ownedBucketsError = owned.error;
+  if (pab.error) account.publicAccessBlockError = pab.error;
+  else account.publicAccessBlock = pab.value;
+  if (scps?.scps) account.scps = scps.scps;
+  if (scps?.error) account.scpsError = scps.error;
 }

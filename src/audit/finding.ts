@@ -2,7 +2,8 @@
 import type { PolicyConfig } from "../config/types.ts";
 import type { Inventory } from "./inventory.ts";
 
-export type FindingStatus = "PASS" | "FAIL" | "ERROR";
+/** WAIVED: a FAIL that a configured waiver accepts; exit codes count it as PASS. */
+export type FindingStatus = "PASS" | "FAIL" | "ERROR" | "WAIVED";
 export type Severity = "critical" | "high" | "medium" | "low" | "informational";
 
 export interface Finding {
@@ -19,13 +20,15 @@ export interface Finding {
   compliance?: string[];
   /** ERROR findings: the AWS call that could not be made, so an operator can fix access. */
   error?: { service: string; operation: string; code: string; region?: string; accountId?: string };
+  /** WAIVED findings: the waiver that accepts them. */
+  waiver?: { reason: string; owner?: string; expires?: string };
 }
 
 export interface Check {
   id: string;
   title: string;
   severity: Severity;
-  /** CIS AWS Foundations Benchmark v3.0.0 and AWS Foundational Security Best Practices control ids. */
+  /** Control ids (FRAMEWORK:ID) whose catalog entry lists this check (src/audit/compliance/catalog.ts). */
   compliance: string[];
   remediation: string;
   /** Pure: the same inventory and policy always give the same findings. */

@@ -27,6 +27,10 @@ export interface Inventory {
   accounts: AccountInventory[];
   /** Failures that belong to no single account (Organizations ListAccounts, GetCallerIdentity). */
   errors: CollectionError[];
+  /** Every log bucket named by an audited trail, read once through the account that owns it. */
+  logBuckets?: LogBucketRecord[];
+  /** Every KMS key named by an audited trail, read once through the account that owns it. */
+  keys?: KeyRecord[];
 }
 
 export interface AccountInventory {
@@ -44,6 +48,105 @@ export interface AccountInventory {
   buckets: BucketRecord[];
   /** SNS topics named by this account's trails, read by ARN in their own region. */
   topics: TopicRecord[];
+  /** IAM users, groups, roles and managed policies (GetAccountAuthorizationDetails). */
+  iam?: IamSnapshot;
+  iamError?: CollectionError;
+  /** The Organizations SCPs that apply to this account, when `organization` is configured. */
+  scps?: ScpSnapshot;
+  scpsError?: CollectionError;
+  /** ListBuckets failed: which log buckets this account owns is unknown. */
+  ownedBucketsError?: CollectionError;
+  /** Account-level S3 Block Public Access (S3 Control); null when none is configured. */
+  publicAccessBlock?: PublicAccessBlock | null;
+  publicAccessBlockError?: CollectionError;
+}
+
+/** A policy document as AWS returned it (parsed JSON); judged by src/audit/policy. */
+export interface PolicyRecord {
+  name: string;
+  /** The document; absent when it could not be read or parsed (see `error`). */
+  document?: unknown;
+  error?: string;
+}
+
+export interface IamPrincipalRecord {
+  arn: string;
+  name: string;
+  path?: string;
+  tags?: Record<string, string>;
+  inlinePolicies: PolicyRecord[];
+  attachedPolicyArns: string[];
+  /** Users: their groups' names. */
+  groups?: string[];
+  permissionsBoundaryArn?: string;
+}
+
+export interface IamGroupRecord {
+  arn: string;
+  name: string;
+  inlinePolicies: PolicyRecord[];
+  attachedPolicyArns: string[];
+}
+
+export interface IamSnapshot {
+  users: IamPrincipalRecord[];
+  roles: IamPrincipalRecord[];
+  groups: IamGroupRecord[];
+  /** Managed policies in use, by ARN, with the document of their default version. */
+  managedPolicies: (PolicyRecord & { arn: string })[];
+}
+
+export interface ScpSnapshot {
+  /** The management account: SCPs do not apply to it. */
+  managementAccountId?: string;
+  /** From the root down to the account: each level's attached SCPs must all allow. */
+  levels: { target: string; policies: PolicyRecord[] }[];
+}
+
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+/** One value read from AWS about a bucket or key: the answer, or the call's failure. */
+export type Read<T> = { value: T; error?: undefined } | { value?: undefined; error: CollectionError };
+
+export interface LogBucketRecord {
+  name: string;
+  /** The audited account that owns it (its ListBuckets lists it); absent when none does. */
+  accountId?: string;
+  /** Why it was not read (no audited account owns it, or ListBuckets failed somewhere). */
+  error?: CollectionError;
+  /** Null: no bucket policy. */
+  policy?: Read<PolicyRecord | null>;
+  acl?: Read<{ grants: { grantee: string; permission: string }[] }>;
+  /** Null: no bucket-level Block Public Access. */
+  publicAccessBlock?: Read<PublicAccessBlock | null>;
+  /** Server access logging target; null when off. */
+  logging?: Read<{ targetBucket: string; targetPrefix?: string } | null>;
+  versioning?: Read<{ status?: string; mfaDelete?: string }>;
+  /** Null: Object Lock not configured. */
+  objectLock?: Read<{
+    enabled: boolean;
+    defaultRetention?: { mode?: string; days?: number; years?: number };
+  } | null>;
+  /** Expiration rules (days), null when no lifecycle configuration. */
+  lifecycle?: Read<{ id?: string; status: string; expirationDays?: number; prefix?: string }[] | null>;
+}
+
+export interface KeyRecord {
+  /** As the trail names it (an ARN). */
+  id: string;
+  /** The audited account that owns it (from the ARN); absent when not audited. */
+  accountId?: string;
+  error?: CollectionError;
+  /** NotFoundException: the key is gone. */
+  missing?: boolean;
+  state?: string;
+  keyManager?: string;
+  rotation?: Read<boolean>;
 }
 
 /** What DescribeTrails answered in one region (home trails, shadow trails, organization trails). */
@@ -84,6 +187,8 @@ export interface TrailStatus {
   latestDeliveryTime?: string;
   startLoggingTime?: string;
   stopLoggingTime?: string;
+  latestCloudWatchLogsDeliveryTime?: string;
+  latestCloudWatchLogsDeliveryError?: string;
 }
 
 export interface ClassicEventSelector {
@@ -91,6 +196,8 @@ export interface ClassicEventSelector {
   includeManagementEvents?: boolean;
   excludeManagementEventSources?: string[];
   dataResourceTypes?: string[];
+  /** Data event resources with their ARN values (e.g. AWS::S3::Object with `arn:aws:s3`). */
+  dataResources?: { type: string; values: string[] }[];
 }
 
 export interface AdvancedFieldSelector {

@@ -52,6 +52,10 @@ export function trailStatus(out: GetTrailStatusCommandOutput): TrailStatus {
   if (out.LatestDeliveryTime) s.latestDeliveryTime = out.LatestDeliveryTime.toISOString();
   if (out.StartLoggingTime) s.startLoggingTime = out.StartLoggingTime.toISOString();
   if (out.StopLoggingTime) s.stopLoggingTime = out.StopLoggingTime.toISOString();
+  if (out.LatestCloudWatchLogsDeliveryTime)
+    s.latestCloudWatchLogsDeliveryTime = out.LatestCloudWatchLogsDeliveryTime.toISOString();
+  if (out.LatestCloudWatchLogsDeliveryError)
+    s.latestCloudWatchLogsDeliveryError = out.LatestCloudWatchLogsDeliveryError;
   return s;
 }
 
@@ -63,6 +67,10 @@ export function classicSelector(s: SdkEventSelector): ClassicEventSelector {
     c.excludeManagementEventSources = [...s.ExcludeManagementEventSources];
   const types = (s.DataResources ?? []).map((d) => d.Type ?? "").filter(Boolean);
   if (types.length) c.dataResourceTypes = types;
+  const resources = (s.DataResources ?? [])
+    .filter((d) => d.Type)
+    .map((d) => ({ type: d.Type!, values: [...(d.Values ?? [])] }));
+  if (resources.length) c.dataResources = resources;
   return c;
 }
 

@@ -9,6 +9,7 @@ import { judge } from "./checks/index.ts";
 import { collectInventory } from "./collect.ts";
 import type { Finding } from "./finding.ts";
 import type { Inventory } from "./inventory.ts";
+import { applyWaivers, type WaiverReport } from "./waivers.ts";
 
 export interface RunAuditOptions {
   config: Config;
@@ -21,12 +22,16 @@ export interface RunAuditOptions {
   logger?: Logger;
   /** Abort in-flight AWS calls (daemon shutdown). */
   signal?: AbortSignal;
+  /** When waivers expire against; default now. */
+  now?: Date;
 }
 
 export interface AuditResult {
   findings: Finding[];
   scope: { accounts: string[]; regions: string[] };
   inventory: Inventory;
+  /** The configured waivers: active or expired, and how many findings each matched. */
+  waivers?: WaiverReport[];
 }
 
 /** A saved inventory could not be used; says which file and why. */
@@ -48,8 +53,12 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditResult> {
     }
   }
   if (opts.saveInventory) writeJsonAtomic(opts.saveInventory, inventory);
-  const findings = judge(inventory, opts.config.policy);
-  return { findings, scope: scopeOf(inventory), inventory };
+  const waived = applyWaivers(
+    judge(inventory, opts.config.policy),
+    opts.config.waivers ?? [],
+    opts.now ?? new Date(),
+  );
+  return { findings: waived.findings, scope: scopeOf(inventory), inventory, waivers: waived.waivers };
 }
 
 function scopeOf(inventory: Inventory): AuditResult["scope"] {

@@ -7,8 +7,10 @@ import { Agent as HttpsAgent } from "node:https";
 import { AccountClient } from "@aws-sdk/client-account";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { KMSClient } from "@aws-sdk/client-kms";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
+import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -175,6 +177,12 @@ export class AwsClients {
   account(): AccountClient {
     return this.get(AccountClient, "account", this.config.region);
   }
+  kms(region: string): KMSClient {
+    return this.get(KMSClient, "kms", region);
+  }
+  s3Control(region: string = this.config.region): S3ControlClient {
+    return this.get(S3ControlClient, "s3control", region);
+  }
 
   async callerAccountId(): Promise<string> {
     const out = await this.sts().send(new GetCallerIdentityCommand({}));
@@ -230,6 +238,9 @@ export class AwsClients {
       ...(userAgent ? { defaultUserAgentProvider: userAgent } : {}),
       region,
       endpoint: this.config.endpoint,
+      ...(service === "s3control" && this.config.endpoint
+        ? { endpointProvider: singleEndpoint(this.config.endpoint) }
+        : {}),
       forcePathStyle: service === "s3" ? this.config.s3ForcePathStyle : undefined,
       // A bucket in another region answers 301; follow it instead of failing (log buckets often are).
       followRegionRedirects: service === "s3" ? true : undefined,
@@ -259,6 +270,14 @@ export class AwsClients {
     this.cache.set(key, sdkClient);
     return client;
   }
+}
+
+// S3 Control's endpoint rules put the account id in front of the host
+// (111122223333.s3-control.<region>...), also in front of an `aws.endpoint` override, which breaks an
+// IP address or a single-host emulator. With one endpoint for every service, S3 Control goes to that
+// endpoint as is; the account id still travels in the x-amz-account-id header, which the service reads.
+function singleEndpoint(endpoint: string): () => { url: URL } {
+  return () => ({ url: new URL(endpoint) });
 }
 
 const ATTEMPT_ERRORS = Symbol("trailwardenAttemptErrors");

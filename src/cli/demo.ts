@@ -37,7 +37,7 @@ function demoSummary(
 ): string {
   const lines: string[] = [];
   if (audit) {
-    const by = { PASS: 0, FAIL: 0, ERROR: 0 };
+    const by = { PASS: 0, FAIL: 0, ERROR: 0, WAIVED: 0 };
     for (const f of audit.findings) by[f.status]++;
     lines.push(
       `audit: ${audit.findings.length} findings: ${by.PASS} PASS, ${by.FAIL} FAIL, ${by.ERROR} ERROR (daemon --once exits ${once.code})`,

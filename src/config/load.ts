@@ -72,7 +72,11 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       requireKms: raw.policy?.requireKms ?? false,
       requireSns: raw.policy?.requireSns ?? true,
       requireLogFileValidation: raw.policy?.requireLogFileValidation ?? true,
+      trailAdmins: [...((raw.policy?.trailAdmins ?? []) as string[])],
+      requireCloudWatchLogs: raw.policy?.requireCloudWatchLogs ?? false,
+      requireS3DataEvents: raw.policy?.requireS3DataEvents ?? false,
     },
+    waivers: ((raw.waivers ?? []) as Config["waivers"]).map((w) => ({ ...w })),
     rules: ((raw.rules ?? []) as string[]).map((p) => resolve(baseDir, p)),
     placeholders,
     logs: {

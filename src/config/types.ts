@@ -23,6 +23,23 @@ export interface PolicyConfig {
   requireKms: boolean;
   requireSns: boolean;
   requireLogFileValidation: boolean;
+  /** ARN patterns (`*` wildcards) of the principals that may legitimately manage trails and their log buckets. */
+  trailAdmins: string[];
+  /** trail-cloudwatch-logs judges every trail when set. */
+  requireCloudWatchLogs: boolean;
+  /** trail-s3-data-events judges every account when set. */
+  requireS3DataEvents: boolean;
+}
+
+/** An accepted finding (a mutelist entry): fields are globs with `*`; `expires` is a date or date-time. */
+export interface WaiverConfig {
+  check: string;
+  account?: string;
+  region?: string;
+  resource?: string;
+  reason: string;
+  expires?: string;
+  owner?: string;
 }
 
 export interface LogsConfig {
@@ -61,6 +78,8 @@ export interface Config {
   organization?: { roleName: string; excludeAccounts: string[] };
   regions: string[] | "enabled";
   policy: PolicyConfig;
+  /** Accepted FAIL findings, reported as WAIVED (audit). */
+  waivers: WaiverConfig[];
   /** Absolute paths. */
   rules: string[];
   placeholders: Record<string, string[]>;

@@ -1,6 +1,6 @@
 // The shapes the daemon reads from the audit report, the scan summary and detections. Structural
 // and minimal on purpose: the daemon depends on these few fields, not on how the parts build them.
-export type Status = "PASS" | "FAIL" | "ERROR";
+export type Status = "PASS" | "FAIL" | "ERROR" | "WAIVED";
 
 export interface FindingView {
   check: string;

@@ -1,9 +1,11 @@
 // The JSON compliance report of an audit (schema/report.schema.json) and the exit status it implies.
+import { evaluateCompliance, type FrameworkResult } from "../audit/compliance/evaluate.ts";
 import type { Finding, FindingStatus } from "../audit/finding.ts";
 import type { AuditResult } from "../audit/run.ts";
+import type { WaiverReport } from "../audit/waivers.ts";
 import { version } from "../version.ts";
 
-export const AUDIT_REPORT_SCHEMA_VERSION = "1.0";
+export const AUDIT_REPORT_SCHEMA_VERSION = "1.1";
 
 type StatusCounts = Record<FindingStatus, number>;
 
@@ -24,9 +26,13 @@ export interface AuditReport {
     byCheck: Record<string, StatusCounts>;
   };
   findings: Finding[];
+  /** Per framework, each control's status from the findings that carry its id. */
+  compliance: FrameworkResult[];
+  /** The configured waivers, active or expired, with how many findings each matched. */
+  waivers: WaiverReport[];
 }
 
-const zero = (): StatusCounts => ({ PASS: 0, FAIL: 0, ERROR: 0 });
+const zero = (): StatusCounts => ({ PASS: 0, FAIL: 0, ERROR: 0, WAIVED: 0 });
 
 export function buildAuditReport(result: AuditResult, now: Date = new Date()): AuditReport {
   const byStatus = zero();
@@ -52,10 +58,12 @@ export function buildAuditReport(result: AuditResult, now: Date = new Date()): A
     inventory: { collectedAt: result.inventory.collectedAt, accountSource: result.inventory.accountSource },
     summary: { total: result.findings.length, byStatus, byCheck },
     findings: result.findings,
+    compliance: evaluateCompliance(result.findings),
+    waivers: result.waivers ?? [],
   };
 }
 
-/** 0 when every finding passes, 1 when any fails, 3 when any is ERROR and none fails. */
+/** 0 when every finding passes (WAIVED counts as PASS), 1 when any fails, 3 when any is ERROR and none fails. */
 export function auditExitCode(report: AuditReport): number {
   if (report.summary.byStatus.FAIL > 0) return 1;
   if (report.summary.byStatus.ERROR > 0) return 3;
@@ -65,5 +73,8 @@ export function auditExitCode(report: AuditReport): number {
 /** One line for humans: "audit: 42 findings — 30 PASS, 10 FAIL, 2 ERROR across 3 accounts, 17 regions". */
 export function auditSummaryLine(report: AuditReport): string {
   const s = report.summary.byStatus;
-  return `audit: ${report.summary.total} findings: ${s.PASS} PASS, ${s.FAIL} FAIL, ${s.ERROR} ERROR across ${report.scope.accounts.length} accounts and ${report.scope.regions.length} regions`;
+  const waived = s.WAIVED ? `, ${s.WAIVED} WAIVED` : "";
+  const expired = report.waivers.filter((w) => w.state === "expired").length;
+  const expiredNote = expired ? ` (${expired} waiver${expired === 1 ? "" : "s"} expired)` : "";
+  return `audit: ${report.summary.total} findings: ${s.PASS} PASS, ${s.FAIL} FAIL, ${s.ERROR} ERROR${waived}${expiredNote} across ${report.scope.accounts.length} accounts and ${report.scope.regions.length} regions`;
 }

@@ -2,7 +2,14 @@
 import type { AccountInventory, Inventory, TrailRecord } from "../../src/audit/inventory.ts";
 import type { PolicyConfig } from "../../src/config/types.ts";
 
-export const POLICY: PolicyConfig = { requireKms: false, requireSns: true, requireLogFileValidation: true };
+export const POLICY: PolicyConfig = {
+  requireKms: false,
+  requireSns: true,
+  requireLogFileValidation: true,
+  trailAdmins: [],
+  requireCloudWatchLogs: false,
+  requireS3DataEvents: false,
+};
 
 export const A = "111111111111";
 export const B = "222222222222";

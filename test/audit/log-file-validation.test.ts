@@ -17,10 +17,14 @@ describe("log-file-validation", () => {
   it("fails a trail with validation disabled", () => {
     const f = judge(false);
     assert.equal(f.status, "FAIL");
-    assert.deepEqual(f.compliance, ["CIS-AWS-3.0:3.2", "AWS-FSBP:CloudTrail.4"]);
+    assert.deepEqual(f.compliance, ["CIS-AWS-7.0:4.2", "CIS-AWS-5.0:4.2", "AWS-FSBP:CloudTrail.4"]);
   });
 
   it("passes a trail with validation disabled when the policy does not require it", () => {
     assert.equal(judge(false, { ...POLICY, requireLogFileValidation: false }).status, "PASS");
+  });
+
+  it("claims no validation control for a PASS that the policy merely allows", () => {
+    assert.equal(judge(false, { ...POLICY, requireLogFileValidation: false }).compliance, undefined);
   });
 });

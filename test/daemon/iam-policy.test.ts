@@ -13,8 +13,11 @@ const IAM_PREFIX: Record<string, string> = {
   account: "account",
   cloudtrail: "cloudtrail",
   iam: "iam",
+  kms: "kms",
   organizations: "organizations",
   s3: "s3",
+  // S3 Control's actions are s3: ones; its operations are told apart in ACTION_OF_OPERATION.
+  "s3-control": "s3-control",
   sns: "sns",
   sqs: "sqs",
   sts: "sts",
@@ -27,6 +30,11 @@ const ACTION_OF_OPERATION: Record<string, string> = {
   "s3:HeadBucket": "s3:ListBucket",
   "s3:HeadObject": "s3:GetObject",
   "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+  "s3:ListBuckets": "s3:ListAllMyBuckets",
+  "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+  "s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+  "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+  "s3-control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
   "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
   "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
 };
@@ -42,7 +50,7 @@ const READ_ONLY = /^[a-z0-9-]+:(Get|List|Describe|Head)[A-Za-z0-9]*$/;
 const NO_SIDE_EFFECT = new Set(["sts:AssumeRole", "sts:GetCallerIdentity"]);
 
 /** An aggregated client (e.g. `new S3().getObject()`) would hide its calls from this scan. */
-const AGGREGATED_CLIENTS = /^(S3|CloudTrail|IAM|SNS|SQS|STS|Organizations|Account)$/;
+const AGGREGATED_CLIENTS = /^(S3|S3Control|CloudTrail|IAM|KMS|SNS|SQS|STS|Organizations|Account)$/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -66,7 +66,10 @@ export class AwsTestEndpoint {
     const url = new URL(req.url ?? "/", "http://localhost");
     const auth = parseAuthorization(String(req.headers.authorization ?? ""));
     const target = String(req.headers["x-amz-target"] ?? "");
-    const module = this.services.get(auth?.service ?? "");
+    // S3 Control signs as "s3"; its paths tell it apart.
+    const serviceName =
+      auth?.service === "s3" && url.pathname.startsWith("/v20180820/") ? "s3control" : (auth?.service ?? "");
+    const module = this.services.get(serviceName);
     const protocol: Protocol = module?.protocol ?? (target ? "json" : "query");
     let record: CallRecord | undefined;
     try {

@@ -27,6 +27,22 @@ export interface Bucket {
   /** Other accounts allowed to read the bucket's configuration and objects. */
   allowAccounts: string[];
   objects: Map<string, S3Object>;
+  /** Bucket policy JSON text; undefined = none. */
+  policy?: string;
+  /** ACL grants besides the owner's FULL_CONTROL (group URIs or canonical ids). */
+  aclGrants?: { uri?: string; id?: string; permission: string }[];
+  publicAccessBlock?: PublicAccessBlockDef;
+  logging?: { targetBucket: string; targetPrefix?: string };
+  versioning?: { status?: "Enabled" | "Suspended"; mfaDelete?: "Enabled" | "Disabled" };
+  objectLock?: { mode?: "GOVERNANCE" | "COMPLIANCE"; days?: number; years?: number };
+  lifecycle?: { id: string; status: "Enabled" | "Disabled"; prefix?: string; expirationDays?: number }[];
+}
+
+export interface PublicAccessBlockDef {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
 }
 
 export interface Topic {
@@ -81,6 +97,8 @@ export class World {
   readonly credentials = new Map<string, Identity>();
   readonly buckets = new Map<string, Bucket>();
   readonly topics = new Map<string, Topic>();
+  /** Account-level S3 Block Public Access (S3 Control), by account. */
+  readonly accountPublicAccessBlocks = new Map<string, PublicAccessBlockDef>();
 
   addAccount(id: string, opts: { name?: string; regions?: string[]; roles?: string[] } = {}): Account {
     const account: Account = {
@@ -141,6 +159,13 @@ export class World {
       encryption: opts.encryption,
       allowAccounts: opts.allowAccounts ?? [],
       objects: new Map(),
+      policy: opts.policy,
+      aclGrants: opts.aclGrants,
+      publicAccessBlock: opts.publicAccessBlock,
+      logging: opts.logging,
+      versioning: opts.versioning,
+      objectLock: opts.objectLock,
+      lifecycle: opts.lifecycle,
     };
     this.buckets.set(name, bucket);
     return bucket;

@@ -6,6 +6,7 @@ import { withDefaults } from "../../src/config/load.ts";
 import type { AwsConfig, Config } from "../../src/config/types.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { putTrail, type TrailDef } from "../endpoint/services/cloudtrail.ts";
+import { putKey } from "../endpoint/services/kms.ts";
 import { createOrganization } from "../endpoint/services/organizations.ts";
 import type { Bucket } from "../endpoint/world.ts";
 import { awsConfigFor } from "./endpoint.ts";
@@ -49,8 +50,23 @@ export class AuditWorld {
     return this;
   }
 
+  /**
+   * A bucket; by default a well-kept log bucket: SSE-S3, server access logging, Object Lock with a
+   * default retention and Block Public Access, so only what a test changes fails.
+   */
   bucket(name: string, ownerAccountId: string, opts: Partial<Omit<Bucket, "name" | "objects">> = {}): this {
-    this.ep.world.addBucket(name, ownerAccountId, { encryption: { algorithm: "AES256" }, ...opts });
+    this.ep.world.addBucket(name, ownerAccountId, {
+      encryption: { algorithm: "AES256" },
+      logging: { targetBucket: `${name}-access-logs`, targetPrefix: "s3/" },
+      objectLock: { mode: "COMPLIANCE", days: 365 },
+      publicAccessBlock: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+      ...opts,
+    });
     return this;
   }
 
@@ -86,13 +102,8 @@ export class AuditWorld {
   goodTrail(accountId: string, name = "main", region = "us-east-1"): string {
     const topic = `arn:aws:sns:${region}:${accountId}:${name}-notify`;
     if (!this.ep.world.topics.has(topic)) this.topic(topic);
-    return this.trail(accountId, {
-      name,
-      region,
-      multiRegion: true,
-      kmsKeyId: `arn:aws:kms:${region}:${accountId}:key/${name}`,
-      snsTopicArn: topic,
-    });
+    const kmsKeyId = putKey(this.ep.world, accountId, { region, id: name, state: "Enabled", rotation: true });
+    return this.trail(accountId, { name, region, multiRegion: true, kmsKeyId, snsTopicArn: topic });
   }
 
   /** Base credentials: a user key of `accountId`. */

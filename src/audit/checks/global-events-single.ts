@@ -1,6 +1,7 @@
 // global-events-single: exactly one logging trail per account carries global service events (IAM,
 // STS, CloudFront). Trails are counted by ARN. Since Nov 2021 global events are delivered in
 // us-east-1 only, so a single-region trail elsewhere does not count even with the flag set.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import type { TrailRecord } from "../inventory.ts";
 import { accountErrorMessage, describeError, finding, statusOf, trailLabel } from "./support.ts";
@@ -15,7 +16,7 @@ export const globalEventsSingle: Check = {
   id: "global-events-single",
   title: "Exactly one logging trail per account records global service events",
   severity: "medium",
-  compliance: [],
+  compliance: controlsFor("global-events-single"),
   remediation:
     "Keep IncludeGlobalServiceEvents on one multi-region trail (or the organization trail) and turn it off on the others (aws cloudtrail update-trail --name <trail> --no-include-global-service-events); if none has it, create a multi-region trail.",
   run(inventory) {

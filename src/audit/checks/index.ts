@@ -4,11 +4,19 @@ import type { Check, Finding } from "../finding.ts";
 import type { Inventory } from "../inventory.ts";
 import { accountDiscovery } from "./account-discovery.ts";
 import { globalEventsSingle } from "./global-events-single.ts";
+import { logBucketAccessLogging } from "./log-bucket-access-logging.ts";
+import { logBucketDeletionProtection } from "./log-bucket-deletion-protection.ts";
+import { logBucketPublic } from "./log-bucket-public.ts";
+import { logBucketTamperAccess } from "./log-bucket-tamper-access.ts";
 import { logFileValidation } from "./log-file-validation.ts";
+import { trailCloudWatchLogs } from "./trail-cloudwatch-logs.ts";
 import { trailCoverage } from "./trail-coverage.ts";
 import { trailEncryption } from "./trail-encryption.ts";
+import { trailKmsKey } from "./trail-kms-key.ts";
 import { trailLogging } from "./trail-logging.ts";
+import { trailS3DataEvents } from "./trail-s3-data-events.ts";
 import { trailSns } from "./trail-sns.ts";
+import { trailTamperAccess } from "./trail-tamper-access.ts";
 
 export const checks: readonly Check[] = [
   trailCoverage,
@@ -17,6 +25,14 @@ export const checks: readonly Check[] = [
   trailSns,
   globalEventsSingle,
   logFileValidation,
+  trailTamperAccess,
+  logBucketTamperAccess,
+  logBucketPublic,
+  logBucketAccessLogging,
+  logBucketDeletionProtection,
+  trailKmsKey,
+  trailCloudWatchLogs,
+  trailS3DataEvents,
   accountDiscovery,
 ];
 

@@ -1,4 +1,5 @@
 // log-file-validation: CloudTrail writes signed digest files so log files can be proven unaltered.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { finding, trailLabel, trailViews } from "./support.ts";
 
@@ -6,7 +7,7 @@ export const logFileValidation: Check = {
   id: "log-file-validation",
   title: "Log file integrity validation is enabled",
   severity: "medium",
-  compliance: ["CIS-AWS-3.0:3.2", "AWS-FSBP:CloudTrail.4"],
+  compliance: controlsFor("log-file-validation"),
   remediation: "Enable validation: aws cloudtrail update-trail --name <trail> --enable-log-file-validation.",
   run(inventory, policy) {
     const out: Finding[] = [];
@@ -26,6 +27,8 @@ export const logFileValidation: Check = {
           finding(logFileValidation, {
             ...base,
             status: policy.requireLogFileValidation ? "FAIL" : "PASS",
+            // Allowed by policy is not validated: that PASS does not claim the validation controls.
+            compliance: policy.requireLogFileValidation ? undefined : [],
             message: policy.requireLogFileValidation
               ? `${label} has log file validation disabled`
               : `${label} has log file validation disabled, which policy.requireLogFileValidation=false allows`,

@@ -45,6 +45,8 @@ export interface FindingInput {
   resource?: string;
   message: string;
   error?: CollectionError;
+  /** The control ids this finding bears on, when narrower than the check's (see compliance/catalog.ts). */
+  compliance?: string[];
 }
 
 export function finding(check: Check, f: FindingInput): Finding {
@@ -59,7 +61,8 @@ export function finding(check: Check, f: FindingInput): Finding {
   if (f.account.name) out.accountName = f.account.name;
   if (f.region) out.region = f.region;
   if (f.resource) out.resource = f.resource;
-  if (check.compliance.length) out.compliance = [...check.compliance];
+  const compliance = f.compliance ?? check.compliance;
+  if (compliance.length) out.compliance = [...compliance];
   if (f.error) {
     out.error = errorRef(f.error);
     if (f.status === "ERROR")

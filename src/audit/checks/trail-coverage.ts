@@ -1,5 +1,6 @@
 // trail-coverage: every audited region of every account is covered by a logging trail that records
 // read and write management events (home trail, multi-region shadow, or organization trail).
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import type { AccountInventory, Inventory, RegionView, TrailRecord } from "../inventory.ts";
 import { coverageWords, managementCoverage } from "./management.ts";
@@ -9,7 +10,7 @@ export const trailCoverage: Check = {
   id: "trail-coverage",
   title: "Every region is covered by a logging trail recording read and write management events",
   severity: "high",
-  compliance: ["CIS-AWS-3.0:3.1", "AWS-FSBP:CloudTrail.1"],
+  compliance: controlsFor("trail-coverage"),
   remediation:
     "Create a multi-region trail (or an organization trail) that is logging and records all management events, read and write: aws cloudtrail create-trail --is-multi-region-trail ... && aws cloudtrail start-logging.",
   run(inventory) {
@@ -102,7 +103,17 @@ function judgeRegion(
     const exclusions = excluded.length
       ? `; management events from ${excluded.join(", ")} are excluded (ExcludeManagementEventSources)`
       : "";
-    return finding(check, { ...base, status: "PASS", message: `covered by ${names}${exclusions}` });
+    // CIS 4.1 and FSBP CloudTrail.1 ask for one multi-region trail recording both kinds.
+    const multiRegion = covering.some((t) => {
+      const c = managementCoverage(t, inventory);
+      return t.isMultiRegion && c.known && c.read && c.write;
+    });
+    return finding(check, {
+      ...base,
+      status: "PASS",
+      message: `covered by ${names}${exclusions}${multiRegion ? "" : "; no single multi-region trail records both read and write events here, as CIS 4.1 and FSBP CloudTrail.1 ask"}`,
+      compliance: multiRegion ? undefined : [],
+    });
   }
   if ((read || possiblyRead) && (write || possiblyWrite)) {
     const cause = trails

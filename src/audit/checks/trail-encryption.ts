@@ -1,5 +1,7 @@
 // trail-encryption: log files are encrypted at rest, by the trail's own KMS key (SSE-KMS) or by the
 // log bucket's default encryption (SSE-S3 or SSE-KMS). With policy.requireKms only SSE-KMS passes.
+// Only an SSE-KMS PASS (or a FAIL/ERROR) carries the KMS control ids.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { describeError, finding, trailLabel, trailViews } from "./support.ts";
 
@@ -9,7 +11,7 @@ export const trailEncryption: Check = {
   id: "trail-encryption",
   title: "Trail log files are encrypted at rest",
   severity: "medium",
-  compliance: ["CIS-AWS-3.0:3.5", "AWS-FSBP:CloudTrail.2"],
+  compliance: controlsFor("trail-encryption"),
   remediation:
     "Encrypt the trail with a customer managed KMS key (aws cloudtrail update-trail --name <trail> --kms-key-id <key>), or set default encryption on the log bucket.",
   run(inventory, policy) {
@@ -82,7 +84,9 @@ export const trailEncryption: Check = {
           finding(trailEncryption, {
             ...base,
             status: "PASS",
-            message: `log bucket ${name} of ${label} encrypts by default with ${bucket.encryption.algorithm} (SSE-S3)`,
+            message: `log bucket ${name} of ${label} encrypts by default with ${bucket.encryption.algorithm} (SSE-S3); the KMS controls (CIS 4.5, FSBP CloudTrail.2) are not met by it`,
+            // Encrypted, but not with KMS: this PASS proves nothing about the KMS controls.
+            compliance: [],
           }),
         );
       }

@@ -1,4 +1,5 @@
 // trail-logging: each trail is logging and its last delivery to S3 did not fail.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { finding, statusOf, trailLabel, trailViews } from "./support.ts";
 
@@ -6,7 +7,7 @@ export const trailLogging: Check = {
   id: "trail-logging",
   title: "Each trail is logging and delivering log files",
   severity: "high",
-  compliance: ["CIS-AWS-3.0:3.1", "AWS-FSBP:CloudTrail.1"],
+  compliance: controlsFor("trail-logging"),
   remediation:
     "Start logging (aws cloudtrail start-logging --name <trail>) and make sure the log bucket exists and its policy lets cloudtrail.amazonaws.com write (and the KMS key policy, if any, lets it encrypt).",
   run(inventory) {

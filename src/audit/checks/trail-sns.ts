@@ -1,5 +1,6 @@
 // trail-sns: the trail names an SNS topic, the topic exists (read by ARN in its own region and
 // account) and CloudTrail's latest publish to it did not fail.
+import { controlsFor } from "../compliance/catalog.ts";
 import type { Check, Finding } from "../finding.ts";
 import { describeError, finding, statusOf, trailLabel, trailViews } from "./support.ts";
 
@@ -7,7 +8,7 @@ export const trailSns: Check = {
   id: "trail-sns",
   title: "Each trail notifies an existing SNS topic of new log files",
   severity: "low",
-  compliance: [],
+  compliance: controlsFor("trail-sns"),
   remediation:
     "Point the trail at an SNS topic whose policy allows cloudtrail.amazonaws.com to publish (aws cloudtrail update-trail --name <trail> --sns-topic-name <arn>).",
   run(inventory, policy) {

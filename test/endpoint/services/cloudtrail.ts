@@ -34,6 +34,9 @@ export interface TrailDef {
   isLogging: boolean;
   latestDeliveryError?: string;
   latestNotificationError?: string;
+  cloudWatchLogsLogGroupArn?: string;
+  /** Last delivery to CloudWatch Logs (default: now, when the trail has a log group and is logging). */
+  latestCloudWatchLogsDeliveryTime?: Date;
 }
 
 export interface CloudTrailState {
@@ -83,6 +86,10 @@ function wireTrail(t: TrailDef) {
     HasCustomEventSelectors: Boolean(t.eventSelectors ?? t.advancedEventSelectors),
     HasInsightSelectors: false,
     IsOrganizationTrail: t.isOrganizationTrail,
+    CloudWatchLogsLogGroupArn: t.cloudWatchLogsLogGroupArn,
+    CloudWatchLogsRoleArn: t.cloudWatchLogsLogGroupArn
+      ? `arn:aws:iam::${t.accountId}:role/CloudTrail-CWL`
+      : undefined,
   };
 }
 
@@ -152,6 +159,9 @@ export const cloudtrail: ServiceModule = {
             LatestDeliveryTime: t.isLogging ? epochSeconds(new Date()) : undefined,
             StartLoggingTime: epochSeconds(started),
             StopLoggingTime: t.isLogging ? undefined : epochSeconds(new Date("2026-06-01T00:00:00Z")),
+            LatestCloudWatchLogsDeliveryTime: t.cloudWatchLogsLogGroupArn
+              ? epochSeconds(t.latestCloudWatchLogsDeliveryTime ?? new Date())
+              : undefined,
           },
         };
       }

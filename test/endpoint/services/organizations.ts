@@ -8,6 +8,37 @@ export interface OrganizationState {
   managementAccountId: string;
   /** Member account ids in join order (the management account included), with their status. */
   members: Map<string, { status: "ACTIVE" | "SUSPENDED" | "PENDING_CLOSURE"; email: string }>;
+  rootId: string;
+  /** Parent of every account and OU (absent: the root). */
+  parents: Map<string, string>;
+  /** Service control policies by id. */
+  policies: Map<string, { name: string; content: object }>;
+  /** Policy ids attached to each target (root, OU or account). */
+  attachments: Map<string, string[]>;
+  /** Set false to answer PolicyTypeNotEnabledException, as an organization without SCPs does. */
+  scpsEnabled: boolean;
+}
+
+export const FULL_AWS_ACCESS = "p-FullAWSAccess";
+
+/** Put `accountId` (or an OU) under `parentId` (an OU id `ou-...`, or the root). */
+export function placeUnder(org: OrganizationState, childId: string, parentId: string): void {
+  org.parents.set(childId, parentId);
+  if (!org.attachments.has(childId)) org.attachments.set(childId, [FULL_AWS_ACCESS]);
+}
+
+/** Attach an SCP (created on first use) to a target. */
+export function attachScp(
+  org: OrganizationState,
+  targetId: string,
+  id: string,
+  name: string,
+  content: object,
+): void {
+  org.policies.set(id, { name, content });
+  const list = org.attachments.get(targetId) ?? [];
+  if (!list.includes(id)) list.push(id);
+  org.attachments.set(targetId, list);
 }
 
 const SERVICE = "organizations";
@@ -22,9 +53,25 @@ export function createOrganization(
     id: `o-${managementAccountId.slice(0, 10)}`,
     managementAccountId,
     members: new Map(),
+    rootId: `r-${managementAccountId.slice(0, 4)}`,
+    parents: new Map(),
+    policies: new Map([
+      [
+        FULL_AWS_ACCESS,
+        {
+          name: "FullAWSAccess",
+          content: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+        },
+      ],
+    ]),
+    attachments: new Map(),
+    scpsEnabled: true,
   };
-  for (const id of [managementAccountId, ...memberIds.filter((m) => m !== managementAccountId)])
+  org.attachments.set(org.rootId, [FULL_AWS_ACCESS]);
+  for (const id of [managementAccountId, ...memberIds.filter((m) => m !== managementAccountId)]) {
     org.members.set(id, { status: "ACTIVE", email: `aws+${id}@example.com` });
+    placeUnder(org, id, org.rootId);
+  }
   world.account(managementAccountId).services[SERVICE] = org;
   return org;
 }
@@ -36,6 +83,11 @@ export function organizationOf(world: World, accountId: string): OrganizationSta
     if (org?.members.has(accountId)) return org;
   }
   return undefined;
+}
+
+function managementOnly(accountId: string, org: OrganizationState): void {
+  if (accountId !== org.managementAccountId)
+    throw new AwsError("AccessDeniedException", "You don't have permissions to access this resource.");
 }
 
 export const organizations: ServiceModule = {
@@ -86,6 +138,59 @@ export const organizations: ServiceModule = {
               JoinedTimestamp: 1_700_000_000,
             })),
             NextToken: next,
+          },
+        };
+      }
+      case "ListParents": {
+        managementOnly(req.accountId, org);
+        const child = String(req.params.ChildId ?? "");
+        if (!org.parents.has(child)) throw new AwsError("ChildNotFoundException", `child ${child} not found`);
+        const parent = org.parents.get(child)!;
+        return {
+          body: { Parents: [{ Id: parent, Type: parent === org.rootId ? "ROOT" : "ORGANIZATIONAL_UNIT" }] },
+        };
+      }
+      case "ListPoliciesForTarget": {
+        managementOnly(req.accountId, org);
+        if (req.params.Filter !== "SERVICE_CONTROL_POLICY")
+          throw new AwsError("InvalidInputException", "only SERVICE_CONTROL_POLICY is served");
+        if (!org.scpsEnabled)
+          throw new AwsError(
+            "PolicyTypeNotEnabledException",
+            "This operation can be performed only for enabled policy types.",
+          );
+        const target = String(req.params.TargetId ?? "");
+        if (target !== org.rootId && !org.parents.has(target))
+          throw new AwsError("TargetNotFoundException", `target ${target} not found`);
+        const ids = org.attachments.get(target) ?? [];
+        return {
+          body: {
+            Policies: ids.map((id) => ({
+              Id: id,
+              Arn: `arn:aws:organizations::${org.managementAccountId}:policy/${org.id}/service_control_policy/${id}`,
+              Name: org.policies.get(id)!.name,
+              Type: "SERVICE_CONTROL_POLICY",
+              AwsManaged: id === FULL_AWS_ACCESS,
+            })),
+          },
+        };
+      }
+      case "DescribePolicy": {
+        managementOnly(req.accountId, org);
+        const id = String(req.params.PolicyId ?? "");
+        const p = org.policies.get(id);
+        if (!p) throw new AwsError("PolicyNotFoundException", `policy ${id} not found`);
+        return {
+          body: {
+            Policy: {
+              PolicySummary: {
+                Id: id,
+                Name: p.name,
+                Type: "SERVICE_CONTROL_POLICY",
+                AwsManaged: id === FULL_AWS_ACCESS,
+              },
+              Content: JSON.stringify(p.content),
+            },
           },
         };
       }

@@ -1,8 +1,8 @@
 // S3 (REST-XML, path-style addressing): the bucket and object operations trailwarden uses.
 import { createHash } from "node:crypto";
 import type { EndpointRequest, Reply, ServiceModule } from "../protocol.ts";
-import { AwsError, type Bucket, type World } from "../world.ts";
-import { type XmlObject, xmlDocument } from "../xml.ts";
+import { AwsError, type Bucket, type PublicAccessBlockDef, type World } from "../world.ts";
+import { escapeXml, type XmlObject, xmlDocument } from "../xml.ts";
 
 const NS = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -89,14 +89,125 @@ function listObjectsV2(bucket: Bucket, q: URLSearchParams) {
   });
 }
 
+const BUCKET_SUBRESOURCES: [string, string][] = [
+  ["encryption", "GetBucketEncryption"],
+  ["policy", "GetBucketPolicy"],
+  ["acl", "GetBucketAcl"],
+  ["publicAccessBlock", "GetPublicAccessBlock"],
+  ["logging", "GetBucketLogging"],
+  ["versioning", "GetBucketVersioning"],
+  ["object-lock", "GetObjectLockConfiguration"],
+  ["lifecycle", "GetBucketLifecycleConfiguration"],
+];
+
+export const pabXml = (root: string, c: PublicAccessBlockDef, ns: string) => ({
+  raw: xmlDocument(root, { ...c }, ns),
+  headers: { "content-type": "application/xml" },
+});
+
+/** Bucket configuration reads (GET ?policy, ?acl, ...): each answers as S3 does, absent ones with S3's error. */
+function bucketSubresource(op: string, bucket: Bucket): Reply | undefined {
+  switch (op) {
+    case "GetBucketPolicy":
+      if (!bucket.policy) throw new AwsError("NoSuchBucketPolicy", "The bucket policy does not exist", 404);
+      return { raw: bucket.policy, headers: { "content-type": "application/json" } };
+    case "GetBucketAcl": {
+      const owner = `${bucket.ownerAccountId}canonical`;
+      const grant = (grantee: string, permission: string) =>
+        `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ${grantee}</Grantee><Permission>${permission}</Permission></Grant>`;
+      const grants = [
+        grant(`xsi:type="CanonicalUser"><ID>${owner}</ID>`, "FULL_CONTROL"),
+        ...(bucket.aclGrants ?? []).map((g) =>
+          g.uri
+            ? grant(`xsi:type="Group"><URI>${escapeXml(g.uri)}</URI>`, g.permission)
+            : grant(`xsi:type="CanonicalUser"><ID>${escapeXml(g.id ?? "")}</ID>`, g.permission),
+        ),
+      ];
+      return {
+        raw: `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="${NS}"><Owner><ID>${owner}</ID></Owner><AccessControlList>${grants.join("")}</AccessControlList></AccessControlPolicy>`,
+        headers: { "content-type": "application/xml" },
+      };
+    }
+    case "GetPublicAccessBlock":
+      if (!bucket.publicAccessBlock)
+        throw new AwsError(
+          "NoSuchPublicAccessBlockConfiguration",
+          "The public access block configuration was not found",
+          404,
+        );
+      return pabXml("PublicAccessBlockConfiguration", bucket.publicAccessBlock, NS);
+    case "GetBucketLogging":
+      return xml("BucketLoggingStatus", {
+        LoggingEnabled: bucket.logging
+          ? { TargetBucket: bucket.logging.targetBucket, TargetPrefix: bucket.logging.targetPrefix ?? "" }
+          : undefined,
+      });
+    case "GetBucketVersioning":
+      return xml("VersioningConfiguration", {
+        Status: bucket.versioning?.status,
+        MfaDelete: bucket.versioning?.mfaDelete,
+      });
+    case "GetObjectLockConfiguration": {
+      const lock = bucket.objectLock;
+      if (!lock)
+        throw new AwsError(
+          "ObjectLockConfigurationNotFoundError",
+          "Object Lock configuration does not exist for this bucket",
+          404,
+        );
+      return xml("ObjectLockConfiguration", {
+        ObjectLockEnabled: "Enabled",
+        Rule: lock.mode
+          ? { DefaultRetention: { Mode: lock.mode, Days: lock.days, Years: lock.years } }
+          : undefined,
+      });
+    }
+    case "GetBucketLifecycleConfiguration":
+      if (!bucket.lifecycle?.length)
+        throw new AwsError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", 404);
+      return xml("LifecycleConfiguration", {
+        Rule: bucket.lifecycle.map((r) => ({
+          ID: r.id,
+          Filter: { Prefix: r.prefix ?? "" },
+          Status: r.status,
+          Expiration: r.expirationDays !== undefined ? { Days: r.expirationDays } : undefined,
+        })),
+      });
+    default:
+      return undefined;
+  }
+}
+
+function listBuckets(req: EndpointRequest, world: World): Reply {
+  const own = [...world.buckets.values()]
+    .filter((b) => b.ownerAccountId === req.accountId)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const max = Math.min(Number(req.query.get("max-buckets") ?? 10000), 10000);
+  const after = req.query.get("continuation-token") ?? "";
+  const page = own.filter((b) => b.name > after).slice(0, max);
+  const more = own.filter((b) => b.name > after).length > page.length;
+  return xml("ListAllMyBucketsResult", {
+    Owner: { ID: `${req.accountId}canonical` },
+    Buckets: {
+      Bucket: page.map((b) => ({
+        Name: b.name,
+        CreationDate: "2026-01-01T00:00:00.000Z",
+        BucketRegion: b.region,
+      })),
+    },
+    ContinuationToken: more ? page[page.length - 1].name : undefined,
+  });
+}
+
 export const s3: ServiceModule = {
   name: "s3",
   protocol: "rest-xml",
   global: true,
   route(method, path, query) {
+    if (path === "/" && method === "GET") return "ListBuckets";
     const { key } = splitPath(path);
     if (!key) {
-      if (query.has("encryption")) return "GetBucketEncryption";
+      if (method === "GET") for (const [sub, op] of BUCKET_SUBRESOURCES) if (query.has(sub)) return op;
       if (query.has("location")) return "GetBucketLocation";
       if (method === "HEAD") return "HeadBucket";
       if (query.get("list-type") === "2") return "ListObjectsV2";
@@ -110,8 +221,11 @@ export const s3: ServiceModule = {
     return `${method}Object`;
   },
   handle(req, world): Reply {
+    if (req.operation === "ListBuckets") return listBuckets(req, world);
     const { bucket: name, key } = splitPath(req.path);
     const bucket = bucketFor(req, world, name);
+    const sub = bucketSubresource(req.operation, bucket);
+    if (sub) return sub;
     switch (req.operation) {
       case "HeadBucket":
         return { headers: { "x-amz-bucket-region": bucket.region } };
