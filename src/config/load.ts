@@ -90,7 +90,12 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       },
     },
     state: { dir: resolve(baseDir, raw.state?.dir ?? ".trailwarden/state") },
-    output: { dir: resolve(baseDir, raw.output?.dir ?? "reports"), retentionDays: raw.output?.retentionDays },
+    output: {
+      dir: resolve(baseDir, raw.output?.dir ?? "reports"),
+      retentionDays: raw.output?.retentionDays,
+      html: raw.output?.html ?? false,
+      includeEvent: raw.output?.includeEvent ?? false,
+    },
     schedule: {
       audit: raw.schedule?.audit ?? "0 * * * *",
       scan: raw.schedule?.scan ?? "*/5 * * * *",

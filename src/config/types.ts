@@ -64,7 +64,14 @@ export interface Config {
   placeholders: Record<string, string[]>;
   logs: LogsConfig;
   state: { dir: string };
-  output: { dir: string; retentionDays?: number };
+  output: {
+    dir: string;
+    retentionDays?: number;
+    /** Write latest-audit.html beside latest-audit.json. */
+    html: boolean;
+    /** Detections carry the raw record. */
+    includeEvent: boolean;
+  };
   schedule: ScheduleConfig;
   http: { enabled: boolean; host: string; port: number };
   notify: NotifyConfig;

@@ -14,6 +14,8 @@ export interface LocalScanOptions {
   detector: Detector;
   concurrency?: number;
   logger?: Logger;
+  /** Detections carry the raw record (the configuration's output.includeEvent). */
+  includeEvent?: boolean;
 }
 
 export async function scanLocal(
@@ -23,7 +25,13 @@ export async function scanLocal(
   const committer = new MemoryCommitter(summary);
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
-  const ctx = { detector: opts.detector, committer, summary, logger: opts.logger ?? silentLogger };
+  const ctx = {
+    detector: opts.detector,
+    committer,
+    summary,
+    logger: opts.logger ?? silentLogger,
+    config: { output: { includeEvent: opts.includeEvent } },
+  };
   for (const path of opts.paths) {
     const source = sourceSummary(`file://${path}`, "file");
     summary.sources.push(source);

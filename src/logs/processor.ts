@@ -37,6 +37,8 @@ export interface ProcessContext {
   attempts?: number;
   backoffMs?: number;
   onDetection?: (d: Detection) => void | Promise<void>;
+  /** The configuration's `output.includeEvent`: detections carry the raw record. */
+  config?: { output: { includeEvent?: boolean } };
 }
 
 export type FileOutcome = "read" | "bad" | "failed";
@@ -47,6 +49,7 @@ export async function processLogFile(
   source: SourceSummary,
 ): Promise<FileOutcome> {
   const attempts = ctx.attempts ?? 3;
+  const detectionOptions = { includeEvent: ctx.config?.output.includeEvent === true };
   for (let attempt = 1; ; attempt++) {
     // Shutdown: not an error; the file is not marked and waits for the next run.
     if (ctx.signal?.aborted) return "failed";
@@ -62,7 +65,7 @@ export async function processLogFile(
         return;
       }
       for (const m of matches) {
-        const d = toDetection(m, record, ref.logFile);
+        const d = toDetection(m, record, ref.logFile, detectionOptions);
         if (ids.has(d.id)) continue;
         ids.add(d.id);
         found.push(d);
