@@ -70,7 +70,9 @@ export const auditCommand: Command = {
     renderReport(target, { audits: [report] });
     // The table already says it all; the line is for pipes, files and other formats.
     if (target.format !== "table" || target.file)
-      process.stderr.write(`${auditSummaryLine(report)}${target.file ? `; report written to ${target.file}` : ""}\n`);
+      process.stderr.write(
+        `${auditSummaryLine(report)}${target.file ? `; report written to ${target.file}` : ""}\n`,
+      );
     const code = auditExitCode(report);
     return code === 0 ? EXIT.OK : code === 1 ? EXIT.FAIL : EXIT.ERROR;
   },

@@ -144,7 +144,10 @@ export function apiActivity(d: Detection) {
   };
   if (str(event?.requestID)) api.request = { uid: str(event?.requestID) };
   if (d.errorCode)
-    api.response = { error: d.errorCode, ...(str(event?.errorMessage) ? { error_message: str(event?.errorMessage) } : {}) };
+    api.response = {
+      error: d.errorCode,
+      ...(str(event?.errorMessage) ? { error_message: str(event?.errorMessage) } : {}),
+    };
   const srcEndpoint: Record<string, unknown> = isIp(d.sourceIPAddress)
     ? { ip: d.sourceIPAddress }
     : { domain: d.sourceIPAddress || "unknown" };
@@ -170,7 +173,6 @@ export function detectionFinding(d: Detection, now: number): OcsfEvent {
     src_url: d.logFile,
   };
   if (d.description) finding.desc = d.description;
-  if (d.references?.length) finding.related_events_count = undefined;
   const event: OcsfEvent = {
     class_uid: CLASS_DETECTION,
     class_name: "Detection Finding",
@@ -224,8 +226,10 @@ export function detectionFinding(d: Detection, now: number): OcsfEvent {
 /** Every audit finding and every detection in the inputs, as OCSF events. */
 export function toOcsf(input: { audits: AuditReport[]; scans: ScanReport[] }, now = new Date()): OcsfEvent[] {
   const out: OcsfEvent[] = [];
-  for (const a of input.audits) for (const f of a.findings) out.push(complianceFinding(f, a.generatedAt, now.getTime()));
-  for (const s of input.scans) for (const d of s.detections ?? []) out.push(detectionFinding(d, now.getTime()));
+  for (const a of input.audits)
+    for (const f of a.findings) out.push(complianceFinding(f, a.generatedAt, now.getTime()));
+  for (const s of input.scans)
+    for (const d of s.detections ?? []) out.push(detectionFinding(d, now.getTime()));
   return out;
 }
 

@@ -1,6 +1,8 @@
 // One entry point from "these report documents, this format" to text. Pure: the CLI picks the
 // format and the stream (see cli/format.ts); `verify` and the daemon can call it the same way.
 import type { AuditReport } from "./audit-report.ts";
+import { renderHtmlReport } from "./html.ts";
+import { toOcsf } from "./ocsf.ts";
 import type { ScanReport } from "./scan-report.ts";
 import { type Colors, renderAuditTable, renderScanTable } from "./table.ts";
 
@@ -29,7 +31,10 @@ export function renderAs(format: ReportFormat, input: ReportInput, opts: RenderO
       return `${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`;
     }
     case "table":
-      return [...audits.map((a) => renderAuditTable(a, opts.colors)), ...scans.map((s) => renderScanTable(s, opts.colors))].join("\n");
+      return [
+        ...audits.map((a) => renderAuditTable(a, opts.colors)),
+        ...scans.map((s) => renderScanTable(s, opts.colors)),
+      ].join("\n");
     case "html":
       return renderHtmlReport({ audits, scans, baseline: input.baseline }, opts.now);
     case "ocsf":

@@ -42,7 +42,7 @@ function table(head: string[], widths: number[], c: Colors, align?: ("left" | "r
   return new Table({
     head: head.map((h) => c.bold(h)),
     colWidths: widths,
-    colAligns: align,
+    ...(align ? { colAligns: align } : {}),
     wordWrap: true,
     wrapOnWordBoundary: true,
     style: { head: [], border: [] },
@@ -89,25 +89,35 @@ export function renderAuditTable(report: AuditReport, c: Colors): string {
     return `${out.join("\n")}\n`;
   }
   out.push("", c.bold(`${plural(problems.length, "finding")} to act on:`));
-  const list = table(
-    ["Status / check", "Account / region", "Resource", "Message", "Remediation"],
-    [18, 17, 20, 20, 19],
-    c,
-  );
+  const list = table(["Finding", "Resource / message", "Remediation"], FINDING_WIDTHS, c);
   for (const f of problems) list.push(findingRow(f, c));
   out.push(list.toString());
   return `${out.join("\n")}\n`;
 }
 
+const FINDING_WIDTHS = [26, 42, 28];
+
 function findingRow(f: Finding, c: Colors): string[] {
-  const account = f.accountName ? `${f.accountName}\n${f.accountId}` : f.accountId;
+  const [w1, w2, w3] = FINDING_WIDTHS.map((w) => w - 2);
+  const account = f.accountName ? `${f.accountName} ${f.accountId}` : f.accountId;
   return [
-    `${statusColor(c, f.status)(f.status)} ${c.dim(f.severity)}\n${f.check}`,
-    `${account}\n${f.region ?? "(all regions)"}`,
-    f.resource ?? "-",
-    f.message,
-    f.remediation,
+    `${statusColor(c, f.status)(f.status)} ${c.dim(f.severity)}\n${breakLong(f.check, w1)}\n${breakLong(account, w1)}\n${f.region ?? "(all regions)"}`,
+    `${f.resource ? `${c.dim(breakLong(f.resource, w2))}\n` : ""}${breakLong(f.message, w2)}`,
+    breakLong(f.remediation, w3),
   ];
+}
+
+/**
+ * Cut every run of non-space characters longer than `width` (an ARN, an S3 key) into lines, so the
+ * table wraps it instead of truncating it.
+ */
+export function breakLong(text: string, width: number): string {
+  return text.replace(/\S+/g, (word) => {
+    if (word.length <= width) return word;
+    const parts: string[] = [];
+    for (let i = 0; i < word.length; i += width) parts.push(word.slice(i, i + width));
+    return parts.join("\n");
+  });
 }
 
 /** `scan --format table`: files, records, detections by level, top rules, bad files, time and rate. */
@@ -150,20 +160,22 @@ export function renderScanTable(report: ScanReport, c: Colors): string {
   }
   const top = topRules(s, report.detections, TOP_RULES);
   if (top.length) {
-    const rules = table(["Rule", "Id", "Detections"], [50, 38, 10], c, ["left", "left", "right"]);
-    for (const r of top) rules.push([r.title, c.dim(r.id), String(r.count)]);
+    const rules = table(["Rule", "Id", "Detections"], [46, 38, 12], c, ["left", "left", "right"]);
+    for (const r of top) rules.push([breakLong(r.title, 44), c.dim(breakLong(r.id, 36)), String(r.count)]);
     out.push("", c.bold(`Top ${plural(top.length, "rule")}`), rules.toString());
   }
   if (s.badFiles.length) {
-    const bad = table(["Bad or quarantined file", "Reason"], [60, 38], c);
-    for (const b of s.badFiles.slice(0, MAX_LISTED_FILES)) bad.push([b.file, b.reason]);
+    const bad = table(["Bad or quarantined file", "Reason"], [60, 37], c);
+    for (const b of s.badFiles.slice(0, MAX_LISTED_FILES))
+      bad.push([breakLong(b.file, 58), breakLong(b.reason, 35)]);
     out.push("", c.bold(c.red(`${plural(s.files.bad, "bad file")}`)), bad.toString());
     if (s.badFiles.length > MAX_LISTED_FILES)
       out.push(c.dim(`… and ${s.badFiles.length - MAX_LISTED_FILES} more in the JSON report`));
   }
   if (s.errors.length) {
-    const errors = table(["Source / file", "Error"], [50, 48], c);
-    for (const e of s.errors.slice(0, MAX_LISTED_FILES)) errors.push([e.file ?? e.source, e.message]);
+    const errors = table(["Source / file", "Error"], [50, 47], c);
+    for (const e of s.errors.slice(0, MAX_LISTED_FILES))
+      errors.push([breakLong(e.file ?? e.source, 48), breakLong(e.message, 45)]);
     out.push("", c.bold(c.red(plural(s.errors.length, "error"))), errors.toString());
   }
   if (report.rules.problems.length) {

@@ -72,7 +72,10 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
     };
   }
   try {
-    const { test, pins, specialize, explain } = compileDetection(doc.detection as Record<string, unknown>, opts);
+    const { test, pins, specialize, explain } = compileDetection(
+      doc.detection as Record<string, unknown>,
+      opts,
+    );
     const falsepositives = doc.falsepositives;
     const rule: CompiledRule = {
       id: ruleId ?? (typeof doc.name === "string" ? doc.name : (ruleTitle as string)),

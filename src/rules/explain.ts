@@ -71,7 +71,11 @@ function collectPositive(node: CondNode, names: string[], negated: boolean, out:
 
 /** The field paths a selection tests: its map keys without modifiers (keyword lists test none). */
 function fieldsOf(selection: unknown): string[] {
-  const maps = Array.isArray(selection) ? selection.filter(isPlainObject) : isPlainObject(selection) ? [selection] : [];
+  const maps = Array.isArray(selection)
+    ? selection.filter(isPlainObject)
+    : isPlainObject(selection)
+      ? [selection]
+      : [];
   const out = new Set<string>();
   for (const m of maps)
     for (const key of Object.keys(m)) {

@@ -44,6 +44,8 @@ export interface FindingInput {
   region?: string;
   resource?: string;
   message: string;
+  /** trail-coverage: the trails that cover the region. */
+  trails?: string[];
   error?: CollectionError;
 }
 
@@ -60,6 +62,7 @@ export function finding(check: Check, f: FindingInput): Finding {
   if (f.region) out.region = f.region;
   if (f.resource) out.resource = f.resource;
   if (check.compliance.length) out.compliance = [...check.compliance];
+  if (f.trails?.length) out.trails = [...f.trails];
   if (f.error) {
     out.error = errorRef(f.error);
     if (f.status === "ERROR")

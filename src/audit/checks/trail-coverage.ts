@@ -102,7 +102,12 @@ function judgeRegion(
     const exclusions = excluded.length
       ? `; management events from ${excluded.join(", ")} are excluded (ExcludeManagementEventSources)`
       : "";
-    return finding(check, { ...base, status: "PASS", message: `covered by ${names}${exclusions}` });
+    return finding(check, {
+      ...base,
+      status: "PASS",
+      message: `covered by ${names}${exclusions}`,
+      trails: covering.map((t) => t.arn),
+    });
   }
   if ((read || possiblyRead) && (write || possiblyWrite)) {
     const cause = trails
