@@ -11,6 +11,8 @@ import type { AuditReport } from "./audit-report.ts";
 import type { ScanReport } from "./scan-report.ts";
 
 export const OCSF_VERSION = "1.1.0";
+/** compliance.standards for checks that no framework names (account discovery, SNS, duplicates). */
+export const OWN_STANDARD = "trailwarden CloudTrail policy";
 
 const CATEGORY_FINDINGS = 2;
 const CLASS_COMPLIANCE = 2003;
@@ -68,7 +70,8 @@ export function complianceFinding(f: Finding, generatedAt: string, now: number):
   const severity = SEVERITY[f.severity] ?? UNKNOWN_SEVERITY;
   const status = COMPLIANCE_STATUS[f.status];
   const controls = f.compliance ?? [];
-  const standards = [...new Set(controls.map((c) => c.split(":")[0]))];
+  // `standards` is required; a check no framework names is judged by trailwarden's own policy.
+  const standards = controls.length ? [...new Set(controls.map((c) => c.split(":")[0]))] : [OWN_STANDARD];
   const event: OcsfEvent = {
     class_uid: CLASS_COMPLIANCE,
     class_name: "Compliance Finding",
@@ -94,7 +97,8 @@ export function complianceFinding(f: Finding, generatedAt: string, now: number):
     },
     compliance: {
       control: f.check,
-      ...(controls.length ? { requirements: controls, standards } : {}),
+      standards,
+      ...(controls.length ? { requirements: controls } : {}),
       status_id: status.id,
       status: status.name,
       status_code: f.status,
