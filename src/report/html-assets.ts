@@ -31,7 +31,7 @@ table.matrix td.cell.s-PASS { background: var(--pass); } table.matrix td.cell.s-
 table.matrix td.cell.s-ERROR { background: var(--error); }
 table.matrix td.cell.selected, table.matrix td.cell:focus { outline: 3px solid #0969da; outline-offset: -3px; }
 table.matrix td.none { background: var(--bg); color: var(--muted); text-align: center; }
-#cell-detail { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 320px; max-width: 560px; background: var(--bg); }
+#cell-detail { flex: 1 1 300px; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 320px; max-width: 560px; background: var(--bg); }
 #cell-detail ul { margin: 4px 0; padding-left: 18px; word-break: break-all; }
 .filters { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 8px; align-items: center; }
 .filters label { font-weight: 600; }

@@ -45,10 +45,10 @@ export function renderHtmlReport(input: HtmlReportInput, now = new Date()): stri
   const { findings, accounts, regions } = mergeAudits(input.audits);
   const body: string[] = [];
   if (input.audits.length) {
-    body.push(summarySection(findings, accounts.length, regions.length));
+    body.push(summarySection(findings, accounts.length, regions.length), coverageSection(findings));
     if (input.baseline)
       body.push(changesSection(changesSince(input.baseline.findings, findings), input.baseline));
-    body.push(coverageSection(findings), checksSection(findings), findingsSection(findings));
+    body.push(checksSection(findings), findingsSection(findings));
   }
   if (input.scans.length) body.push(detectionsSection(input.scans));
   const stamps = input.audits.map((a) => a.generatedAt).sort();

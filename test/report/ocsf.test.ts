@@ -4,6 +4,7 @@ import { validatorFor } from "../../src/config/schema.ts";
 import { OWN_STANDARD, toOcsf } from "../../src/report/ocsf.ts";
 import { auditReport, LONG_ARN, PROD, scanReport } from "./fixtures.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: the assertions read OCSF events field by field
 type Ev = Record<string, any>;
 const validate = validatorFor("ocsf-findings");
 const events = (): Ev[] =>

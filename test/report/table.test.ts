@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { stripVTControlCharacters } from "node:util";
 import { describe, it } from "node:test";
+import { stripVTControlCharacters } from "node:util";
 import pc from "picocolors";
 import { breakLong, renderAuditTable, renderScanTable, TABLE_WIDTH } from "../../src/report/table.ts";
 import { auditReport, LONG_ARN, scanReport } from "./fixtures.ts";

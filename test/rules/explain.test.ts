@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toDetection } from "../../src/logs/detection.ts";
-import { compileRuleText } from "../../src/rules/index.ts";
 import { MAX_EXPLAINED_FIELDS, MAX_EXPLAINED_VALUE } from "../../src/rules/explain.ts";
+import { compileRuleText } from "../../src/rules/index.ts";
 
 function rule(detection: string) {
   const { rule, problems } = compileRuleText(
