@@ -8,7 +8,7 @@ import { assessHealth, type Health } from "./health.ts";
 import { StatusServer } from "./http.ts";
 import { Job, type RunRecord } from "./job.ts";
 import type { Delivery } from "./notify/delivery.ts";
-import { readPreviousAudit, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
+import { readPreviousAudit, writeAuditHtml, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
 import { applyRetention } from "./retention.ts";
 import { loadRunHistory, saveRunHistory } from "./run-history.ts";
 import { longestIntervalMs, Scheduler } from "./scheduler.ts";
@@ -191,6 +191,7 @@ export class Daemon {
     if (signal.aborted) throw new Error("aborted before the report was written");
     const previous = readPreviousAudit(this.outputDir, this.o.logger);
     const { file, events } = writeAuditOutputs(this.outputDir, report, previous, this.now());
+    if (this.o.config.output.html) writeAuditHtml(this.outputDir, report, previous, this.now());
     this.lastAuditReport = report;
     this.o.metrics.auditFindings(report.findings);
     for (const e of events) this.o.metrics.auditEvents.inc({ kind: e.kind });
