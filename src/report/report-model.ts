@@ -164,15 +164,16 @@ export function detectionTimeline(scans: readonly ScanReport[]): DetectionTimeli
   };
 }
 
-/** Every audit's findings together, and the union of their scopes. */
+/** Every audit's findings together, and the union of their scopes (or of the findings' accounts and regions). */
 export function mergeAudits(audits: readonly AuditReport[]): {
   findings: Finding[];
   accounts: string[];
   regions: string[];
 } {
-  return {
-    findings: audits.flatMap((a) => a.findings),
-    accounts: [...new Set(audits.flatMap((a) => a.scope.accounts))].sort(),
-    regions: [...new Set(audits.flatMap((a) => a.scope.regions))].sort(),
-  };
+  const findings = audits.flatMap((a) => a.findings);
+  const accounts = audits.flatMap((a) => a.scope?.accounts ?? findings.map((f) => f.accountId));
+  const regions = audits.flatMap(
+    (a) => a.scope?.regions ?? findings.flatMap((f) => (f.region ? [f.region] : [])),
+  );
+  return { findings, accounts: [...new Set(accounts)].sort(), regions: [...new Set(regions)].sort() };
 }
