@@ -6,6 +6,7 @@ import type { AwsClients } from "../aws/clients.ts";
 import type { Config } from "../config/types.ts";
 import { mapLimit } from "../util/limit.ts";
 import type { Logger } from "../util/logger.ts";
+import { auditProgress } from "../util/progress.ts";
 import { type AccountTarget, discoverAccounts, enabledRegions } from "./accounts.ts";
 import { attempt } from "./attempt.ts";
 import { collectAccount } from "./collect-account.ts";
@@ -52,6 +53,7 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
   }
 
   const inScope = new Set(discovery.targets.map((t) => t.id));
+  auditProgress.plan("accounts", discovery.targets.length);
   const clientsById = new Map<string, AwsClients>();
   const deferred: DeferredTopics[] = [];
   let accounts: AccountInventory[];
@@ -84,6 +86,8 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
         if (accountClients !== clients) accountClients.destroy();
       }
       if (deferredTopics.length) deferred.push({ account, arns: deferredTopics });
+      auditProgress.add("accounts");
+      auditProgress.add("regions", account.regions.length);
       return account;
     });
     await readTopicsThroughOwners(deferred, accounts, clientsById, config.aws.accountConcurrency, signal);

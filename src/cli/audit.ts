@@ -5,9 +5,10 @@ import { auditExitCode, auditSummaryLine, buildAuditReport } from "../report/aud
 import { createLogger } from "../util/logger.ts";
 import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
 import { chooseOutput, outputOptions, renderReport } from "./format.ts";
+import { startProgress } from "./progress.ts";
 
 const usage = `usage: trailwarden audit [--config FILE] [--format FORMAT] [--output FILE] [--save-inventory FILE]
-                        [--inventory FILE]
+                        [--inventory FILE] [--quiet]
 
 Audits CloudTrail configuration in every configured account and region and writes a JSON report.
 
@@ -17,6 +18,7 @@ Audits CloudTrail configuration in every configured account and region and write
   --output FILE          write the report here (default: stdout; - is stdout)
   --save-inventory FILE  also write the collected inventory snapshot
   --inventory FILE       judge a saved inventory snapshot instead of calling AWS
+  --quiet                no progress line on stderr (shown only when stderr is a terminal)
 
 exit status: 0 every finding PASS, 1 some FAIL, 3 some ERROR and no FAIL, 2 bad config or usage`;
 
@@ -33,6 +35,7 @@ export const auditCommand: Command = {
       ...outputOptions,
       "save-inventory": { type: "string" },
       inventory: { type: "string" },
+      quiet: { type: "boolean" },
     });
     // A saved inventory can be judged with the default policy; collecting needs a config.
     if (!values.config && !values.inventory) throw new UsageError("--config FILE is required");
@@ -46,6 +49,7 @@ export const auditCommand: Command = {
     process.once("SIGINT", abort);
     process.once("SIGTERM", abort);
     let result: Awaited<ReturnType<typeof runAudit>>;
+    const progress = startProgress("audit", { quiet: values.quiet });
     try {
       result = await runAudit({
         config,
@@ -63,6 +67,7 @@ export const auditCommand: Command = {
       }
       throw err;
     } finally {
+      progress.stop();
       process.off("SIGINT", abort);
       process.off("SIGTERM", abort);
     }

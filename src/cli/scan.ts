@@ -13,10 +13,12 @@ import { createLogger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
 import { chooseOutput, outputOptions, renderReport } from "./format.ts";
+import { startProgress } from "./progress.ts";
 
 const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output FILE] [--since DURATION|TIMESTAMP]
+                        [--quiet]
        trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--format FORMAT]
-                        [--output FILE]
+                        [--output FILE] [--quiet]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
   progress in state.dir, append each new detection to <output.dir>/detections.jsonl, and write
@@ -26,6 +28,7 @@ const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output
 
   --format table, json, html or ocsf (default: table on a terminal, else json)
   --output write the report to this file (default: stdout; - is stdout)
+  --quiet  no progress line on stderr (shown only when stderr is a terminal)
   --since  first run only: start at this point instead of the look-back; a duration back from
            now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
   Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config;
@@ -60,6 +63,7 @@ export const scanCommand: Command = {
         since: { type: "string" },
         rules: { type: "string", multiple: true },
         logs: { type: "string", multiple: true },
+        quiet: { type: "boolean" },
       },
     });
     if (!values.config && !values.logs?.length)
@@ -77,6 +81,7 @@ export const scanCommand: Command = {
       rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
       summary: undefined as unknown as ScanSummary,
     };
+    const progress = startProgress("scan", { quiet: values.quiet });
     if (values.logs?.length) {
       const out = await scanLocal({
         paths: values.logs,
@@ -84,7 +89,7 @@ export const scanCommand: Command = {
         concurrency: config?.logs.concurrency,
         logger,
         includeEvent: config?.output.includeEvent,
-      });
+      }).finally(() => progress.stop());
       report.summary = out.summary;
       report.detections = out.detections;
     } else {
@@ -102,6 +107,7 @@ export const scanCommand: Command = {
           signal: controller.signal,
         });
       } finally {
+        progress.stop();
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
       }

@@ -2,6 +2,7 @@
 // progress store, detections returned in a stable order (eventTime, eventID, ruleId).
 import { createLimiter, forEachBounded } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
+import { scanProgress } from "../util/progress.ts";
 import { MemoryCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
@@ -43,6 +44,7 @@ export async function scanLocal(
       continue;
     }
     source.files.ignored += listing.ignored;
+    scanProgress.plan("files", listing.files.length);
     await forEachBounded(listing.files, 2 * concurrency, ({ ref }) =>
       limit(() => processLogFile(ctx, ref, source)),
     );

@@ -2,6 +2,7 @@
 // first (written and flushed), then the file's done mark. A download failure is retried with
 // backoff and leaves the file not done; an unusable file is reported once and remembered as bad.
 import type { Logger } from "../util/logger.ts";
+import { scanProgress } from "../util/progress.ts";
 import type { Detection } from "./detection.ts";
 import { toDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
@@ -76,6 +77,8 @@ export async function processLogFile(
       const fresh = ctx.committer.commit(ref, found);
       source.files.read++;
       ctx.summary.records.read += result.records;
+      scanProgress.add("files");
+      scanProgress.add("records", result.records);
       ctx.summary.records.invalid += result.invalid;
       if (result.invalid)
         ctx.logger.warn("invalid records skipped", {
@@ -92,6 +95,8 @@ export async function processLogFile(
         // Records before the damage were valid: their detections are kept.
         const fresh = ctx.committer.commit(ref, found, err.message);
         source.files.bad++;
+        scanProgress.add("files");
+        scanProgress.add("bad");
         addBadFile(ctx.summary, ref.logFile, err.message);
         ctx.logger.warn("bad log file", { file: ref.logFile, reason: err.message });
         await announce(ctx, fresh);
@@ -101,6 +106,8 @@ export async function processLogFile(
       if (attempt >= attempts) {
         const message = `download failed: ${(err as Error).message}`;
         source.files.failed++;
+        scanProgress.add("files");
+        scanProgress.add("failed");
         addError(ctx.summary, source.url, message, ref.logFile);
         ctx.logger.error("log file not read; it will be tried again", { file: ref.logFile, error: message });
         return "failed";

@@ -1,10 +1,12 @@
 // file://<dir>: local .json, .json.gz, .jsonl, .ndjson (optionally .gz) files, read recursively,
 // each tracked by path, size and mtime, so a changed file is read again and an unchanged one not.
+
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FileMark } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
+import { scanProgress } from "../../util/progress.ts";
 import { type LogFileRef, processLogFile } from "../processor.ts";
 import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type SourceSummary, sourceSummary } from "../summary.ts";
@@ -69,12 +71,14 @@ export class FileSource implements LogSource {
     const listing = await listLocalLogs(this.dir);
     summary.files.ignored += listing.ignored;
     this.seen = new Set(listing.files.map((f) => f.ref.key));
+    scanProgress.plan("files", listing.files.length);
     // A window twice the read concurrency keeps the limiter busy without a promise per file.
     await forEachBounded(listing.files, 2 * ctx.config.logs.concurrency, async ({ ref }) => {
       // After an abort (daemon shutdown) the rest waits for the next run.
       if (ctx.signal?.aborted) return;
       if (ctx.state.isDone(ref.key, ref.sig)) {
         summary.files.skipped++;
+        scanProgress.add("files");
         return;
       }
       await ctx.limit(() => processLogFile(ctx, ref, summary));
