@@ -9,6 +9,7 @@ import { StatusServer } from "./http.ts";
 import { Job, type RunRecord } from "./job.ts";
 import type { Delivery } from "./notify/delivery.ts";
 import { readPreviousAudit, writeAuditHtml, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
+import { PROGRESS_LOG_MS, withProgressLog } from "./progress-log.ts";
 import { applyRetention } from "./retention.ts";
 import { loadRunHistory, saveRunHistory } from "./run-history.ts";
 import { longestIntervalMs, Scheduler } from "./scheduler.ts";
@@ -31,6 +32,8 @@ export interface DaemonOptions {
   metrics: DaemonMetrics;
   deliveries?: Delivery[];
   now?: () => Date;
+  /** How often a running job logs its progress (default PROGRESS_LOG_MS). */
+  progressLogMs?: number;
 }
 
 export interface OnceResult {
@@ -70,8 +73,8 @@ export class Daemon {
       onSkipped: (job: JobName) => o.metrics.skippedTicks.inc({ job }),
     };
     this.jobs = {
-      audit: new Job("audit", (signal) => this.auditRun(signal), hooks),
-      scan: new Job("scan", (signal) => this.scanRun(signal), hooks),
+      audit: new Job("audit", (signal) => this.withProgress("audit", () => this.auditRun(signal)), hooks),
+      scan: new Job("scan", (signal) => this.withProgress("scan", () => this.scanRun(signal)), hooks),
     };
     this.restoreRuns();
   }
@@ -183,6 +186,10 @@ export class Daemon {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private withProgress(job: JobName, run: () => Promise<void>): Promise<void> {
+    return withProgressLog(job, this.o.logger, this.o.progressLogMs ?? PROGRESS_LOG_MS, run);
   }
 
   private async auditRun(signal: AbortSignal): Promise<void> {
