@@ -110,6 +110,7 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
             url: webhook.url!,
             headersFromEnv: (webhook.headersFromEnv ?? {}) as Record<string, string>,
             timeoutSeconds: webhook.timeoutSeconds ?? 10,
+            format: webhook.format ?? "json",
           }
         : undefined,
       sns: raw.notify?.sns ? { topicArn: raw.notify.sns.topicArn! } : undefined,

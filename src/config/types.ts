@@ -47,7 +47,13 @@ export type Level = "informational" | "low" | "medium" | "high" | "critical";
 
 export interface NotifyConfig {
   minLevel: Level;
-  webhook?: { url: string; headersFromEnv: Record<string, string>; timeoutSeconds: number };
+  webhook?: {
+    url: string;
+    headersFromEnv: Record<string, string>;
+    timeoutSeconds: number;
+    /** The body: trailwarden's JSON (default), a Slack message or a Teams Adaptive Card. */
+    format?: "json" | "slack" | "teams";
+  };
   sns?: { topicArn: string };
 }
 
