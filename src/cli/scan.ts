@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
+import type { Detection } from "../logs/detection.ts";
 import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
@@ -98,6 +99,10 @@ export const scanCommand: Command = {
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      // JSON keeps today's shape (the summary; detections are in detections.jsonl); HTML and OCSF
+      // are about the detections, so they get this run's new ones.
+      const fresh: Detection[] | undefined =
+        target.format === "html" || target.format === "ocsf" ? [] : undefined;
       try {
         report.summary = await runScan({
           config: config!,
@@ -105,7 +110,9 @@ export const scanCommand: Command = {
           logger,
           since,
           signal: controller.signal,
+          onDetection: fresh ? (d) => void fresh.push(d) : undefined,
         });
+        if (fresh) report.detections = fresh;
       } finally {
         progress.stop();
         process.off("SIGINT", stop);
