@@ -72,7 +72,7 @@ export const auditCommand: Command = {
       process.off("SIGTERM", abort);
     }
     const report = buildAuditReport(result);
-    renderReport(target, { audits: [report] });
+    await renderReport(target, { audits: [report] });
     // The table already says it all; the line is for pipes, files and other formats.
     if (target.format !== "table" || target.file)
       process.stderr.write(

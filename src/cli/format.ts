@@ -1,7 +1,7 @@
 // --format and --output, shared by every command that writes a report (audit, scan, report, and
 // later verify): which format to render, where it goes, and whether colour is on.
 import pc from "picocolors";
-import { type ReportFormat, type ReportInput, renderAs } from "../report/render.ts";
+import type { ReportFormat, ReportInput } from "../report/render.ts";
 import type { Colors } from "../report/table.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { UsageError } from "./command.ts";
@@ -64,7 +64,12 @@ export function emit(target: OutputTarget, text: string): void {
   else process.stdout.write(body);
 }
 
-/** Render the reports in the chosen format and write them where they go. */
-export function renderReport(target: OutputTarget, input: ReportInput): void {
+/**
+ * Render the reports in the chosen format and write them where they go. The renderers are loaded
+ * here, once there is something to render, so they add nothing to a command's start-up (a SIGINT
+ * handler installed late is a stack trace instead of a clean exit).
+ */
+export async function renderReport(target: OutputTarget, input: ReportInput): Promise<void> {
+  const { renderAs } = await import("../report/render.ts");
   emit(target, renderAs(target.format, input, { colors: colorsFor(target) }));
 }

@@ -70,7 +70,7 @@ export const reportCommand: Command = {
       if (base.kind !== "audit") throw new UsageError(`--baseline ${values.baseline}: not an audit report`);
       input.baseline = base.report;
     }
-    renderReport(target, input);
+    await renderReport(target, input);
     if (target.file) process.stderr.write(`report: ${target.format} written to ${target.file}\n`);
     return EXIT.OK;
   },

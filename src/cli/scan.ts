@@ -119,7 +119,7 @@ export const scanCommand: Command = {
         process.off("SIGTERM", stop);
       }
     }
-    renderReport(target, { scans: [report] });
+    await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
   },

@@ -1,6 +1,6 @@
 // One line of progress for people (a terminal's stderr) and for logs (the daemon's progress line).
 import type { ProgressSnapshot } from "../util/progress.ts";
-import { formatDuration } from "./table.ts";
+import { formatDuration } from "./duration.ts";
 
 const n = (v: number | undefined) => (v ?? 0).toLocaleString("en-US");
 

@@ -5,6 +5,7 @@ import Table from "cli-table3";
 import type pc from "picocolors";
 import type { Finding, FindingStatus } from "../audit/finding.ts";
 import type { AuditReport } from "./audit-report.ts";
+import { formatDuration } from "./duration.ts";
 import { elapsedSeconds, levelRank, type ScanReport, topRules } from "./scan-report.ts";
 
 /** A picocolors instance: colour on or off as the caller decided. */
@@ -183,12 +184,4 @@ export function renderScanTable(report: ScanReport, c: Colors): string {
     for (const p of report.rules.problems.slice(0, MAX_LISTED_FILES)) out.push(`  ${p}`);
   }
   return `${out.join("\n")}\n`;
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
-  const m = Math.floor(seconds / 60);
-  const sec = Math.round(seconds % 60);
-  if (m < 60) return `${m}m${String(sec).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
