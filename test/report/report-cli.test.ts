@@ -94,3 +94,28 @@ describe("trailwarden report", () => {
     );
   });
 });
+
+describe("trailwarden report with detections.jsonl", () => {
+  it("adds the logged detections to the scan summary it is given", async () => {
+    const { dir, audit } = files();
+    const scan = scanReport();
+    const jsonl = join(dir, "detections.jsonl");
+    writeFileSync(jsonl, `${scan.detections!.map((d) => JSON.stringify(d)).join("\n")}\n`);
+    const summaryOnly = join(dir, "latest-scan.json");
+    writeFileSync(summaryOnly, JSON.stringify({ ...scan, detections: undefined }));
+    const out = join(dir, "ocsf.json");
+    await quietly(() => reportCommand.run([audit, summaryOnly, jsonl, "--format", "ocsf", "--output", out]));
+    const events: { class_uid: number }[] = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(events.filter((e) => e.class_uid === 2004).length, 2);
+  });
+
+  it("names the line that is not a detection", async () => {
+    const { dir } = files();
+    const jsonl = join(dir, "detections.jsonl");
+    writeFileSync(jsonl, `${JSON.stringify(scanReport().detections![0])}\n{"id": 1}\n`);
+    await assert.rejects(
+      reportCommand.run([jsonl, "--format", "html"]),
+      /detections\.jsonl:2: not a trailwarden detection/,
+    );
+  });
+});
