@@ -206,14 +206,24 @@ function detectionsSection(scans: readonly ScanReport[]): string {
     .flatMap((s) => s.detections ?? [])
     .sort((a, b) => levelRank(a.level) - levelRank(b.level) || b.eventTime.localeCompare(a.eventTime))
     .slice(0, MAX_LISTED_DETECTIONS);
+  // Records that fired several rules: each row names the other rules of its event.
+  const byGroup = new Map<string, string[]>();
+  for (const d of scans.flatMap((s) => s.detections ?? [])) {
+    const key = d.groupKey ?? d.eventID;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), d.ruleTitle]);
+  }
   const listed = detections
     .map((d) => {
+      const others = (byGroup.get(d.groupKey ?? d.eventID) ?? []).filter((t) => t !== d.ruleTitle);
+      const also = others.length
+        ? `<br><span class="muted also">same event: ${e(others.join("; "))}</span>`
+        : "";
       const why = d.match
         ? `${e(d.match.selections.join(", "))}${Object.entries(d.match.fields)
             .map(([k, v]) => `<br><code>${e(k)}</code> = <code class="wrap">${e(v)}</code>`)
             .join("")}`
         : "";
-      return `<tr class="detection" data-group="${e(d.groupKey ?? d.eventID)}"><td>${e(d.eventTime)}</td><td><span class="badge lv-${e(d.level)}">${e(d.level)}</span></td><td>${e(d.ruleTitle)}</td><td>${e(d.recipientAccountId)} ${e(d.awsRegion)}</td><td class="wrap">${e(d.principal)}</td><td>${e(d.eventSource)} ${e(d.eventName)}</td><td>${why}</td></tr>`;
+      return `<tr class="detection" data-group="${e(d.groupKey ?? d.eventID)}"><td>${e(d.eventTime)}</td><td><span class="badge lv-${e(d.level)}">${e(d.level)}</span></td><td>${e(d.ruleTitle)}${also}</td><td>${e(d.recipientAccountId)} ${e(d.awsRegion)}</td><td class="wrap">${e(d.principal)}</td><td>${e(d.eventSource)} ${e(d.eventName)}</td><td>${why}</td></tr>`;
     })
     .join("\n");
   return `<section id="detections"><h2>Detections</h2>

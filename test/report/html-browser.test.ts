@@ -201,6 +201,17 @@ describe("the HTML report in headless Chromium", { skip }, () => {
     assert.match(await page.locator("#detections-table").innerText(), /userIdentity\.type = Root/);
   });
 
+  it("names, on each detection of a record that fired several rules, the other rules", async () => {
+    const scan: { detections: { groupKey: string }[] } = JSON.parse(
+      readFileSync(join(dir, "scan.json"), "utf8"),
+    );
+    const perGroup = new Map<string, number>();
+    for (const d of scan.detections) perGroup.set(d.groupKey, (perGroup.get(d.groupKey) ?? 0) + 1);
+    const folded = [...perGroup.values()].filter((n) => n > 1).reduce((a, b) => a + b, 0);
+    assert.ok(folded > 0, "the demo data has a record that fires two rules");
+    assert.equal(await page.locator("#detections-table .also").count(), folded);
+  });
+
   it("saves a screenshot as a test artifact", async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.selectOption("#filter-status", "");
