@@ -175,6 +175,7 @@ async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Prom
     }
     account.regions = discovered.value;
   }
+  auditProgress.plan("regions", account.regions.length);
   try {
     const { deferredTopics, ...collected } = await collectAccount({
       accountId: target.id,

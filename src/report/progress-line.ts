@@ -22,9 +22,13 @@ export function scanProgressLine(p: ProgressSnapshot, now = Date.now()): string 
   return `scan: ${parts.join(", ")}`;
 }
 
-/** "audit: 2/3 accounts, 34 regions, 412 calls, 1 error, 12s". */
+/**
+ * "audit: 2/3 accounts, 34/51 regions, 412 calls, 1 error, 12s": regions of an account count as
+ * planned once its regions are known, and as done when the account is.
+ */
 export function auditProgressLine(p: ProgressSnapshot, now = Date.now()): string {
-  const total = p.totals.accounts;
+  const of = (key: string) =>
+    `${n(p.counts[key])}${p.totals[key] !== undefined ? `/${n(p.totals[key])}` : ""}`;
   const errors = p.counts.errors ?? 0;
-  return `audit: ${n(p.counts.accounts)}${total !== undefined ? `/${n(total)}` : ""} accounts, ${n(p.counts.regions)} regions, ${n(p.counts.calls)} calls, ${n(errors)} error${errors === 1 ? "" : "s"}, ${formatDuration((now - p.startedAt) / 1000)}`;
+  return `audit: ${of("accounts")} accounts, ${of("regions")} regions, ${n(p.counts.calls)} calls, ${n(errors)} error${errors === 1 ? "" : "s"}, ${formatDuration((now - p.startedAt) / 1000)}`;
 }

@@ -43,8 +43,11 @@ describe("progress", () => {
 
   it("shows an audit's accounts done of total, regions, calls and errors", () => {
     assert.equal(
-      auditProgressLine(snap({ accounts: 2, regions: 34, calls: 412, errors: 1 }, { accounts: 3 }), 12_000),
-      "audit: 2/3 accounts, 34 regions, 412 calls, 1 error, 12s",
+      auditProgressLine(
+        snap({ accounts: 2, regions: 34, calls: 412, errors: 1 }, { accounts: 3, regions: 51 }),
+        12_000,
+      ),
+      "audit: 2/3 accounts, 34/51 regions, 412 calls, 1 error, 12s",
     );
   });
 
