@@ -75,7 +75,14 @@ export function toDetection(
   };
   if (typeof record.userAgent === "string") d.userAgent = record.userAgent;
   if (typeof record.errorCode === "string") d.errorCode = record.errorCode;
-  if (rule.explain) d.match = rule.explain(record);
+  if (rule.explain) {
+    // The explanation is a courtesy: a record it trips over still gives its detection.
+    try {
+      d.match = rule.explain(record);
+    } catch {
+      // left out
+    }
+  }
   if (rule.description) d.description = rule.description;
   if (rule.falsepositives?.length) d.falsepositives = [...rule.falsepositives];
   if (rule.references?.length) d.references = [...rule.references];
