@@ -1,6 +1,7 @@
 // Runs one AWS call and turns its failure into a CollectionError that says where it happened, so
 // one account's or region's failure is recorded in the inventory instead of stopping the audit.
 import { errorCode } from "../aws/clients.ts";
+import { auditProgress } from "../util/progress.ts";
 import type { CollectionError } from "./inventory.ts";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: CollectionError };
@@ -37,10 +38,12 @@ export async function attempt<T>(
   call: () => Promise<T>,
   signal?: AbortSignal,
 ): Promise<Outcome<T>> {
+  auditProgress.add("calls");
   try {
     return { ok: true, value: await call() };
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
+    auditProgress.add("errors");
     return { ok: false, error: toCollectionError(site, err) };
   }
 }

@@ -6,6 +6,7 @@ import type { AwsClients } from "../aws/clients.ts";
 import type { Config } from "../config/types.ts";
 import { mapLimit } from "../util/limit.ts";
 import type { Logger } from "../util/logger.ts";
+import { auditProgress } from "../util/progress.ts";
 import { type AccountTarget, discoverAccounts, enabledRegions } from "./accounts.ts";
 import { attempt } from "./attempt.ts";
 import { collectAccount } from "./collect-account.ts";
@@ -56,6 +57,7 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
   }
 
   const inScope = new Set(discovery.targets.map((t) => t.id));
+  auditProgress.plan("accounts", discovery.targets.length);
   const clientsById = new Map<string, AwsClients>();
   const buckets: OwnedBuckets = { owner: new Map(), region: new Map() };
   const deferred: DeferredTopics[] = [];
@@ -93,6 +95,8 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
         if (accountClients !== clients) accountClients.destroy();
       }
       if (deferredTopics.length) deferred.push({ account, arns: deferredTopics });
+      auditProgress.add("accounts");
+      auditProgress.add("regions", account.regions.length);
       return account;
     });
     await readTopicsThroughOwners(deferred, accounts, clientsById, config.aws.accountConcurrency, signal);
@@ -194,6 +198,7 @@ async function auditAccount(target: AccountTarget, ctx: AccountRunContext): Prom
     }
     account.regions = discovered.value;
   }
+  auditProgress.plan("regions", account.regions.length);
   try {
     const [{ deferredTopics, ...collected }] = await Promise.all([
       collectAccount({

@@ -18,6 +18,8 @@ export interface Finding {
   message: string;
   remediation: string;
   compliance?: string[];
+  /** trail-coverage PASS: the ARNs of the trails that cover the region. */
+  trails?: string[];
   /** ERROR findings: the AWS call that could not be made, so an operator can fix access. */
   error?: { service: string; operation: string; code: string; region?: string; accountId?: string };
   /** WAIVED findings: the waiver that accepts them. */

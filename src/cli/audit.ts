@@ -2,19 +2,23 @@
 import { InventoryFileError, runAudit } from "../audit/run.ts";
 import { defaultConfig, loadConfigFile } from "../config/load.ts";
 import { auditExitCode, auditSummaryLine, buildAuditReport } from "../report/audit-report.ts";
-import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger } from "../util/logger.ts";
 import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
+import { chooseOutput, outputOptions, renderReport } from "./format.ts";
+import { startProgress } from "./progress.ts";
 
-const usage = `usage: trailwarden audit [--config FILE] [--output FILE] [--save-inventory FILE] [--inventory FILE]
+const usage = `usage: trailwarden audit [--config FILE] [--format FORMAT] [--output FILE] [--save-inventory FILE]
+                        [--inventory FILE] [--quiet]
 
 Audits CloudTrail configuration in every configured account and region and writes a JSON report.
 
   --config FILE          configuration (YAML); validated before any AWS call (optional with
                          --inventory: the default policy applies)
-  --output FILE          write the report here (default: stdout)
+  --format FORMAT        table, json, html or ocsf (default: table on a terminal, else json)
+  --output FILE          write the report here (default: stdout; - is stdout)
   --save-inventory FILE  also write the collected inventory snapshot
   --inventory FILE       judge a saved inventory snapshot instead of calling AWS
+  --quiet                no progress line on stderr (shown only when stderr is a terminal)
 
 exit status: 0 every finding PASS, 1 some FAIL, 3 some ERROR and no FAIL, 2 bad config or usage`;
 
@@ -28,14 +32,16 @@ export const auditCommand: Command = {
   async run(argv) {
     const values = parseFlags(argv, {
       config: { type: "string" },
-      output: { type: "string" },
+      ...outputOptions,
       "save-inventory": { type: "string" },
       inventory: { type: "string" },
+      quiet: { type: "boolean" },
     });
     // A saved inventory can be judged with the default policy; collecting needs a config.
     if (!values.config && !values.inventory) throw new UsageError("--config FILE is required");
     if (values.inventory && values["save-inventory"])
       throw new UsageError("--save-inventory cannot be used with --inventory (nothing is collected)");
+    const target = chooseOutput(values, ["table", "json", "html", "ocsf"]);
     const config = values.config ? loadConfigFile(values.config) : defaultConfig();
     const logger = createLogger({ level: config.logLevel, base: { command: "audit" } });
     const controller = new AbortController();
@@ -43,6 +49,7 @@ export const auditCommand: Command = {
     process.once("SIGINT", abort);
     process.once("SIGTERM", abort);
     let result: Awaited<ReturnType<typeof runAudit>>;
+    const progress = startProgress("audit", { quiet: values.quiet });
     try {
       result = await runAudit({
         config,
@@ -60,15 +67,17 @@ export const auditCommand: Command = {
       }
       throw err;
     } finally {
+      progress.stop();
       process.off("SIGINT", abort);
       process.off("SIGTERM", abort);
     }
     const report = buildAuditReport(result);
-    if (values.output) writeJsonAtomic(values.output, report);
-    else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    process.stderr.write(
-      `${auditSummaryLine(report)}${values.output ? `; report written to ${values.output}` : ""}\n`,
-    );
+    await renderReport(target, { audits: [report] });
+    // The table already says it all; the line is for pipes, files and other formats.
+    if (target.format !== "table" || target.file)
+      process.stderr.write(
+        `${auditSummaryLine(report)}${target.file ? `; report written to ${target.file}` : ""}\n`,
+      );
     const code = auditExitCode(report);
     return code === 0 ? EXIT.OK : code === 1 ? EXIT.FAIL : EXIT.ERROR;
   },

@@ -4,13 +4,14 @@ import { auditCommand } from "./audit.ts";
 import { daemonCommand } from "./daemon.ts";
 import { demoCommand } from "./demo.ts";
 import { registerCommands, run } from "./index.ts";
+import { reportCommand } from "./report.ts";
 import { rulesCommand } from "./rules.ts";
 import { scanCommand } from "./scan.ts";
 
 // The SDK warns on every run that future releases need Node 22; that is noise for our users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-registerCommands(auditCommand, rulesCommand, scanCommand, daemonCommand, demoCommand);
+registerCommands(auditCommand, rulesCommand, scanCommand, reportCommand, daemonCommand, demoCommand);
 
 run(process.argv.slice(2)).then(
   (code) => {

@@ -4,17 +4,22 @@
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
+import type { Detection } from "../logs/detection.ts";
 import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
+import type { ScanReport } from "../report/scan-report.ts";
 import { formatRuleProblem, loadRules } from "../rules/index.ts";
-import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
+import { chooseOutput, outputOptions, renderReport } from "./format.ts";
+import { startProgress } from "./progress.ts";
 
-const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DURATION|TIMESTAMP]
-       trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--output FILE]
+const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output FILE] [--since DURATION|TIMESTAMP]
+                        [--quiet]
+       trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--format FORMAT]
+                        [--output FILE] [--quiet]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
   progress in state.dir, append each new detection to <output.dir>/detections.jsonl, and write
@@ -22,19 +27,16 @@ const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DU
   With --logs: scan local CloudTrail files (.json, .json.gz, .jsonl, .ndjson, optionally gzipped)
   once, without state; the report holds the summary and every detection in a stable order.
 
+  --format table, json, html or ocsf (default: table on a terminal, else json)
+  --output write the report to this file (default: stdout; - is stdout)
+  --quiet  no progress line on stderr (shown only when stderr is a terminal)
   --since  first run only: start at this point instead of the look-back; a duration back from
            now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
   Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config;
         3 some log file, S3 folder or source could not be read (tried again next run), or an SQS
           message was set aside; the summary's errors say which.`;
 
-export interface ScanReport {
-  schemaVersion: 1;
-  tool: { name: "trailwarden"; version: string };
-  rules: { loaded: number; problems: string[] };
-  summary: ScanSummary;
-  detections?: unknown[];
-}
+export type { ScanReport } from "../report/scan-report.ts";
 
 /** "30m", "12h", "7d", "2w" back from now, or an ISO timestamp. */
 export function parseSince(value: string, now = new Date()): Date {
@@ -58,14 +60,16 @@ export const scanCommand: Command = {
       args: argv,
       options: {
         config: { type: "string" },
-        output: { type: "string" },
+        ...outputOptions,
         since: { type: "string" },
         rules: { type: "string", multiple: true },
         logs: { type: "string", multiple: true },
+        quiet: { type: "boolean" },
       },
     });
     if (!values.config && !values.logs?.length)
       throw new UsageError("give --config FILE, or --rules and --logs");
+    const target = chooseOutput(values, ["table", "json", "html", "ocsf"]);
     const config: Config | undefined = values.config ? loadConfigFile(values.config) : undefined;
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
     if (!rulePaths.length) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
@@ -78,13 +82,15 @@ export const scanCommand: Command = {
       rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
       summary: undefined as unknown as ScanSummary,
     };
+    const progress = startProgress("scan", { quiet: values.quiet });
     if (values.logs?.length) {
       const out = await scanLocal({
         paths: values.logs,
         detector: loaded.ruleSet,
         concurrency: config?.logs.concurrency,
         logger,
-      });
+        includeEvent: config?.output.includeEvent,
+      }).finally(() => progress.stop());
       report.summary = out.summary;
       report.detections = out.detections;
     } else {
@@ -93,6 +99,10 @@ export const scanCommand: Command = {
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      // JSON keeps today's shape (the summary; detections are in detections.jsonl); HTML and OCSF
+      // are about the detections, so they get this run's new ones.
+      const fresh: Detection[] | undefined =
+        target.format === "html" || target.format === "ocsf" ? [] : undefined;
       try {
         report.summary = await runScan({
           config: config!,
@@ -100,14 +110,16 @@ export const scanCommand: Command = {
           logger,
           since,
           signal: controller.signal,
+          onDetection: fresh ? (d) => void fresh.push(d) : undefined,
         });
+        if (fresh) report.detections = fresh;
       } finally {
+        progress.stop();
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
       }
     }
-    if (values.output) writeJsonAtomic(values.output, report);
-    else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
   },

@@ -107,6 +107,8 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       retentionDays: raw.output?.retentionDays === 0 ? undefined : (raw.output?.retentionDays ?? 90),
       rotateBytes: raw.output?.rotateBytes ?? 100 * 1024 * 1024,
       rotateDaily: raw.output?.rotateDaily ?? true,
+      html: raw.output?.html ?? false,
+      includeEvent: raw.output?.includeEvent ?? false,
     },
     schedule: {
       audit: raw.schedule?.audit ?? "0 * * * *",
@@ -122,6 +124,7 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
             url: webhook.url!,
             headersFromEnv: (webhook.headersFromEnv ?? {}) as Record<string, string>,
             timeoutSeconds: webhook.timeoutSeconds ?? 10,
+            format: webhook.format ?? "json",
           }
         : undefined,
       sns: raw.notify?.sns ? { topicArn: raw.notify.sns.topicArn! } : undefined,

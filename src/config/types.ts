@@ -66,7 +66,13 @@ export type Level = "informational" | "low" | "medium" | "high" | "critical";
 
 export interface NotifyConfig {
   minLevel: Level;
-  webhook?: { url: string; headersFromEnv: Record<string, string>; timeoutSeconds: number };
+  webhook?: {
+    url: string;
+    headersFromEnv: Record<string, string>;
+    timeoutSeconds: number;
+    /** The body: trailwarden's JSON (default), a Slack message or a Teams Adaptive Card. */
+    format?: "json" | "slack" | "teams";
+  };
   sns?: { topicArn: string };
 }
 
@@ -85,7 +91,16 @@ export interface Config {
   placeholders: Record<string, string[]>;
   logs: LogsConfig;
   state: { dir: string; emittedRetentionDays: number };
-  output: { dir: string; retentionDays?: number; rotateBytes: number; rotateDaily: boolean };
+  output: {
+    dir: string;
+    retentionDays?: number;
+    rotateBytes: number;
+    rotateDaily: boolean;
+    /** Write latest-audit.html beside latest-audit.json. */
+    html: boolean;
+    /** Detections carry the raw record. */
+    includeEvent: boolean;
+  };
   schedule: ScheduleConfig;
   http: { enabled: boolean; host: string; port: number };
   notify: NotifyConfig;

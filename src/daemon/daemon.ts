@@ -9,7 +9,8 @@ import { assessHealth, type Health } from "./health.ts";
 import { StatusServer } from "./http.ts";
 import { Job, type RunRecord } from "./job.ts";
 import type { Delivery } from "./notify/delivery.ts";
-import { readPreviousAudit, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
+import { readPreviousAudit, writeAuditHtml, writeAuditOutputs, writeScanOutputs } from "./outputs.ts";
+import { PROGRESS_LOG_MS, withProgressLog } from "./progress-log.ts";
 import { applyRetention } from "./retention.ts";
 import { loadRunHistory, saveRunHistory } from "./run-history.ts";
 import { longestIntervalMs, Scheduler } from "./scheduler.ts";
@@ -34,6 +35,8 @@ export interface DaemonOptions {
   /** The state store (run history lives there); without it, runs are not remembered. */
   store?: StateStore;
   now?: () => Date;
+  /** How often a running job logs its progress (default PROGRESS_LOG_MS). */
+  progressLogMs?: number;
 }
 
 export interface OnceResult {
@@ -73,8 +76,8 @@ export class Daemon {
       onSkipped: (job: JobName) => o.metrics.skippedTicks.inc({ job }),
     };
     this.jobs = {
-      audit: new Job("audit", (signal) => this.auditRun(signal), hooks),
-      scan: new Job("scan", (signal) => this.scanRun(signal), hooks),
+      audit: new Job("audit", (signal) => this.withProgress("audit", () => this.auditRun(signal)), hooks),
+      scan: new Job("scan", (signal) => this.withProgress("scan", () => this.scanRun(signal)), hooks),
     };
     this.restoreRuns();
   }
@@ -188,6 +191,10 @@ export class Daemon {
     }
   }
 
+  private withProgress(job: JobName, run: () => Promise<void>): Promise<void> {
+    return withProgressLog(job, this.o.logger, this.o.progressLogMs ?? PROGRESS_LOG_MS, run);
+  }
+
   private async auditRun(signal: AbortSignal): Promise<void> {
     const report = await this.o.backends.audit(signal);
     // An aborted audit's findings would show ERRORs that are only the abort: write nothing.
@@ -197,6 +204,7 @@ export class Daemon {
       maxBytes: this.o.config.output.rotateBytes,
       daily: this.o.config.output.rotateDaily,
     });
+    if (this.o.config.output.html) writeAuditHtml(this.outputDir, report, previous, this.now());
     this.lastAuditReport = report;
     this.o.metrics.auditFindings(report.findings);
     for (const e of events) this.o.metrics.auditEvents.inc({ kind: e.kind });

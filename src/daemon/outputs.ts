@@ -1,7 +1,9 @@
 // The report files in output.dir. Every write is atomic (temp file + rename) or a durable append,
 // so a reader never sees half a report, whatever moment the process stops at.
 import { join } from "node:path";
-import { appendLinesDurable, readJsonIfExists, writeJsonAtomic } from "../util/fs.ts";
+import type { AuditReport } from "../report/audit-report.ts";
+import { renderHtmlReport } from "../report/html.ts";
+import { appendLinesDurable, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
 import { type RotationPolicy, rotateIfDue } from "../util/rotate.ts";
 import { type AuditEvent, diffFindings } from "./events.ts";
@@ -9,6 +11,7 @@ import type { AuditReportView, ScanReportView } from "./types.ts";
 
 const LATEST_AUDIT = "latest-audit.json";
 const LATEST_SCAN = "latest-scan.json";
+export const LATEST_AUDIT_HTML = "latest-audit.html";
 const EVENTS = "events.jsonl";
 
 /** `audit-20261124T013000Z.json`: the UTC time of the report, sortable, no colons. */
@@ -77,5 +80,24 @@ export function writeAuditOutputs(
 export function writeScanOutputs(dir: string, report: ScanReportView): string {
   const file = join(dir, LATEST_SCAN);
   writeJsonAtomic(file, report);
+  return file;
+}
+
+/**
+ * latest-audit.html (output.html): the HTML report of the audit, with what changed since the previous
+ * one. The report is the audit report the backend built (report/audit-report.ts), seen here as a view.
+ */
+export function writeAuditHtml(
+  dir: string,
+  report: AuditReportView,
+  previous: AuditReportView | undefined,
+  now: Date,
+): string {
+  const file = join(dir, LATEST_AUDIT_HTML);
+  const html = renderHtmlReport(
+    { audits: [report as AuditReport], scans: [], baseline: previous as AuditReport | undefined },
+    now,
+  );
+  writeFileAtomic(file, html);
   return file;
 }

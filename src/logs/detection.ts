@@ -24,13 +24,37 @@ export interface Detection {
   errorCode?: string;
   /** Where the record came from: s3://bucket/key or the local path. */
   logFile: string;
+  /** Shared by every detection of the same record (eventID), so a receiver can fold them. */
+  groupKey: string;
+  /** The selections that matched and the values of the fields they test (capped). */
+  match?: { selections: string[]; fields: Record<string, string> };
+  description?: string;
+  falsepositives?: string[];
+  references?: string[];
+  /** The raw CloudTrail record, with `output.includeEvent`. */
+  event?: Record<string, unknown>;
+}
+
+export interface DetectionOptions {
+  /** Add the raw record (output.includeEvent). */
+  includeEvent?: boolean;
 }
 
 export function detectionId(ruleId: string, eventID: string): string {
   return createHash("sha256").update(ruleId).update("\u0000").update(eventID).digest("hex").slice(0, 32);
 }
 
-export function toDetection(rule: RuleMatch, record: Record<string, unknown>, logFile: string): Detection {
+/** The key every detection of one record shares: sha256("event", eventID), first 32 hex digits. */
+export function groupKeyOf(eventID: string): string {
+  return createHash("sha256").update("event").update("\u0000").update(eventID).digest("hex").slice(0, 32);
+}
+
+export function toDetection(
+  rule: RuleMatch,
+  record: Record<string, unknown>,
+  logFile: string,
+  opts: DetectionOptions = {},
+): Detection {
   const eventID = str(record.eventID);
   const d: Detection = {
     id: detectionId(rule.id, eventID),
@@ -47,9 +71,22 @@ export function toDetection(rule: RuleMatch, record: Record<string, unknown>, lo
     sourceIPAddress: str(record.sourceIPAddress),
     principal: principalOf(record),
     logFile,
+    groupKey: groupKeyOf(eventID),
   };
   if (typeof record.userAgent === "string") d.userAgent = record.userAgent;
   if (typeof record.errorCode === "string") d.errorCode = record.errorCode;
+  if (rule.explain) {
+    // The explanation is a courtesy: a record it trips over still gives its detection.
+    try {
+      d.match = rule.explain(record);
+    } catch {
+      // left out
+    }
+  }
+  if (rule.description) d.description = rule.description;
+  if (rule.falsepositives?.length) d.falsepositives = [...rule.falsepositives];
+  if (rule.references?.length) d.references = [...rule.references];
+  if (opts.includeEvent) d.event = record;
   return d;
 }
 

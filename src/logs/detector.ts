@@ -5,6 +5,11 @@ export interface RuleMatch {
   title: string;
   level: string;
   tags?: readonly string[];
+  description?: string;
+  falsepositives?: readonly string[];
+  references?: readonly string[];
+  /** Why the rule matched this record (selections and field values); called only after a match. */
+  explain?(record: Record<string, unknown>): { selections: string[]; fields: Record<string, string> };
 }
 
 export interface Detector {

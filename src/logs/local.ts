@@ -2,6 +2,7 @@
 // progress store, detections returned in a stable order (eventTime, eventID, ruleId).
 import { createLimiter, forEachBounded } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
+import { scanProgress } from "../util/progress.ts";
 import { MemoryCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
@@ -14,6 +15,8 @@ export interface LocalScanOptions {
   detector: Detector;
   concurrency?: number;
   logger?: Logger;
+  /** Detections carry the raw record (the configuration's output.includeEvent). */
+  includeEvent?: boolean;
 }
 
 export async function scanLocal(
@@ -23,7 +26,13 @@ export async function scanLocal(
   const committer = new MemoryCommitter(summary);
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
-  const ctx = { detector: opts.detector, committer, summary, logger: opts.logger ?? silentLogger };
+  const ctx = {
+    detector: opts.detector,
+    committer,
+    summary,
+    logger: opts.logger ?? silentLogger,
+    config: { output: { includeEvent: opts.includeEvent } },
+  };
   for (const path of opts.paths) {
     const source = sourceSummary(`file://${path}`, "file");
     summary.sources.push(source);
@@ -35,6 +44,7 @@ export async function scanLocal(
       continue;
     }
     source.files.ignored += listing.ignored;
+    scanProgress.plan("files", listing.files.length);
     await forEachBounded(listing.files, 2 * concurrency, ({ ref }) =>
       limit(() => processLogFile(ctx, ref, source)),
     );

@@ -7,6 +7,7 @@
 import type { FailureKind } from "../state/store.ts";
 import { StorageFault } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
+import { scanProgress } from "../util/progress.ts";
 import type { FileCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import { toDetection } from "./detection.ts";
@@ -44,6 +45,8 @@ export interface ProcessContext {
    * later by key); without it the failure is only reported.
    */
   onUnreadable?: (ref: LogFileRef, failure: ReadFailure, source: SourceSummary) => FileOutcome;
+  /** The configuration's `output.includeEvent`: detections carry the raw record. */
+  config?: { output: { includeEvent?: boolean } };
 }
 
 export type FileOutcome = "read" | "bad" | "failed" | "quarantined";
@@ -89,6 +92,7 @@ export async function processLogFile(
   source: SourceSummary,
 ): Promise<FileOutcome> {
   const attempts = ctx.attempts ?? 3;
+  const detectionOptions = { includeEvent: ctx.config?.output.includeEvent === true };
   for (let attempt = 1; ; attempt++) {
     // Shutdown: not an error; the file is not marked and waits for the next run.
     if (ctx.signal?.aborted) return "failed";
@@ -102,7 +106,7 @@ export async function processLogFile(
         evalErrors++;
         return;
       }
-      for (const m of matches) batch.add(toDetection(m, record, ref.logFile));
+      for (const m of matches) batch.add(toDetection(m, record, ref.logFile, detectionOptions));
     };
     let opened = false;
     try {
@@ -112,6 +116,8 @@ export async function processLogFile(
       const fresh = batch.commit();
       source.files.read++;
       ctx.summary.records.read += result.records;
+      scanProgress.add("files");
+      scanProgress.add("records", result.records);
       ctx.summary.records.invalid += result.invalid;
       if (result.invalid)
         ctx.logger.warn("invalid records skipped", {
@@ -132,6 +138,8 @@ export async function processLogFile(
         // Records before the damage were valid: their detections are kept.
         const fresh = batch.commit(err.message);
         source.files.bad++;
+        scanProgress.add("files");
+        scanProgress.add("bad");
         addBadFile(ctx.summary, ref.logFile, err.message);
         ctx.logger.warn("bad log file", { file: ref.logFile, reason: err.message });
         await announce(ctx, fresh);

@@ -37,6 +37,8 @@ export interface ScanSummary {
     /** Already emitted earlier (same rule and eventID): not written again. */
     duplicates: number;
     byRule: Record<string, number>;
+    /** The title of every rule in byRule, by rule id, so a reader sees names and not only ids. */
+    ruleTitles?: Record<string, string>;
     byLevel: Record<string, number>;
   };
   badFiles: { file: string; reason: string }[];
@@ -60,7 +62,7 @@ export function emptySummary(now = new Date()): ScanSummary {
     finishedAt: now.toISOString(),
     files: { read: 0, bad: 0, failed: 0, quarantined: 0, skipped: 0, ignored: 0 },
     records: { read: 0, invalid: 0 },
-    detections: { total: 0, duplicates: 0, byRule: {}, byLevel: {} },
+    detections: { total: 0, duplicates: 0, byRule: {}, ruleTitles: {}, byLevel: {} },
     badFiles: [],
     quarantine: [],
     errors: [],
@@ -75,6 +77,8 @@ export function sourceSummary(url: string, type: SourceSummary["type"]): SourceS
 export function countDetection(summary: ScanSummary, d: Detection): void {
   summary.detections.total++;
   summary.detections.byRule[d.ruleId] = (summary.detections.byRule[d.ruleId] ?? 0) + 1;
+  summary.detections.ruleTitles ??= {};
+  summary.detections.ruleTitles[d.ruleId] = d.ruleTitle;
   summary.detections.byLevel[d.level] = (summary.detections.byLevel[d.level] ?? 0) + 1;
 }
 

@@ -5,6 +5,7 @@ import { validatorFor } from "../config/schema.ts";
 import { ajvProblems, locate, nodeAt, type ParsedYaml } from "../config/yaml.ts";
 import { ConditionError, parseCondition } from "./condition.ts";
 import { compileEntry, EntryError, type Pin, type RecordTest } from "./entry.ts";
+import { buildExplainer, type MatchExplanation } from "./explain.ts";
 import { isPlainObject as isMap } from "./fields.ts";
 import { resetRecordCache } from "./record-cache.ts";
 import {
@@ -22,6 +23,7 @@ import type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./ty
 /** What the rule compiles to, plus a way to build a test for records the index has already narrowed. */
 interface CompiledDetection extends Compiled {
   specialize(implied: readonly string[]): RecordTest;
+  explain(record: Record<string, unknown>): MatchExplanation;
 }
 
 export interface CompileResult {
@@ -70,7 +72,10 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
     };
   }
   try {
-    const { test, pins, specialize } = compileDetection(doc.detection as Record<string, unknown>, opts);
+    const { test, pins, specialize, explain } = compileDetection(
+      doc.detection as Record<string, unknown>,
+      opts,
+    );
     const falsepositives = doc.falsepositives;
     const rule: CompiledRule = {
       id: ruleId ?? (typeof doc.name === "string" ? doc.name : (ruleTitle as string)),
@@ -89,6 +94,7 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
       pins: toRulePins(pins),
       test,
       specialize,
+      explain,
       matches(record) {
         resetRecordCache();
         return test(record);
@@ -166,7 +172,15 @@ function compileDetection(detection: Record<string, unknown>, opts: LoadRulesOpt
   });
   const compiled = asts.map(({ ast, path }) => compileCondition(ast, identifiers, names, path));
   const whole = compiled.length === 1 ? compiled[0] : orAll(compiled);
-  return { ...whole, specialize: (implied) => specialize(whole, asts, identifiers, names, implied) };
+  return {
+    ...whole,
+    specialize: (implied) => specialize(whole, asts, identifiers, names, implied),
+    explain: buildExplainer(
+      detection,
+      identifiers,
+      asts.map((a) => a.ast),
+    ),
+  };
 }
 
 function compileIdentifier(value: unknown, path: Path, placeholders: Record<string, string[]>): Compiled {

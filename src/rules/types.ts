@@ -1,5 +1,8 @@
 // The rule engine's public shapes (see contracts.md, "Rules engine").
 import type { RecordTest } from "./entry.ts";
+import type { MatchExplanation } from "./explain.ts";
+
+export type { MatchExplanation } from "./explain.ts";
 
 /** One reason a rule file (or rule test file) could not be used, located in its source. */
 export interface RuleProblem {
@@ -47,4 +50,9 @@ export interface CompiledRule {
    * does): entries those checks imply are left out. Gives the same answer as `test` on such records.
    */
   specialize(implied: readonly ("eventName" | "eventSource")[]): RecordTest;
+  /**
+   * Why this rule matched `record`: the selections that matched and the values of their fields.
+   * Only for a record the rule matched; it evaluates the selections again, so it is not for the hot path.
+   */
+  explain(record: Record<string, unknown>): MatchExplanation;
 }

@@ -33,3 +33,17 @@ test("the demo runs a full cycle on the bundled data, exits 0 despite FAIL findi
     "a re-run shows the same detections",
   );
 });
+
+test("the demo ends with the failing checks and their resources, the top detections, and an HTML report", () => {
+  const run = demo();
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^failing checks:$/m);
+  assert.match(
+    run.stdout,
+    /^ {2}FAIL {2}trail-logging sandbox \(345678901234\) us-east-1 arn:aws:cloudtrail:us-east-1:345678901234:trail\/sandbox-trail: /m,
+  );
+  assert.match(run.stdout, /^top detections:$/m);
+  assert.match(run.stdout, /^ {2}\[high\] AWS Root User Activity: .* \(userIdentity\.type=Root\)$/m);
+  const html = readFileSync(`${repo}.trailwarden/demo/reports/latest-audit.html`, "utf8");
+  assert.match(html, /<td class="cell s-FAIL"/);
+});

@@ -7,6 +7,7 @@ import {
   auditFileName,
   auditFileTime,
   readPreviousAudit,
+  writeAuditHtml,
   writeAuditOutputs,
   writeScanOutputs,
 } from "../../src/daemon/outputs.ts";
@@ -102,4 +103,18 @@ test("retention removes temp files left by an interrupted write, but not a fresh
   const removed = applyRetention(dir, new Date(), 30);
   assert.deepEqual(removed.map((r) => r.reason).sort(), ["expired", "stale-temp"]);
   assert.deepEqual(readdirSync(dir), [".latest-scan.json.124.beef.tmp"]);
+});
+
+test("with output.html the audit's HTML report shows what changed since the previous audit", () => {
+  const dir = tmp();
+  const file = writeAuditHtml(
+    dir,
+    report("2026-11-24T02:00:00Z", "FAIL"),
+    report("2026-11-24T01:00:00Z", "PASS"),
+    new Date("2026-11-24T02:00:01Z"),
+  );
+  assert.equal(file, join(dir, "latest-audit.html"));
+  const html = readFileSync(file, "utf8");
+  assert.match(html, /<div id="new-fail"><h3>New FAIL \(1\)<\/h3>/);
+  assert.match(html, /Since the baseline of 2026-11-24T01:00:00Z/);
 });

@@ -31,13 +31,25 @@ test("a small gzip with 100k matching records is judged in full under a 96 MB he
   );
   const r = spawnSync(
     process.execPath,
-    ["--max-old-space-size=96", "--import", "tsx", "src/cli/main.ts", "scan", "--config", config, "--output", join(base, "summary.json")],
+    [
+      "--max-old-space-size=96",
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "scan",
+      "--config",
+      config,
+      "--output",
+      join(base, "summary.json"),
+    ],
     { cwd: repo, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], timeout: 300_000 },
   );
   assert.equal(r.status, 0, `${gz.length} bytes of gzip: ${r.stderr.slice(-2000)}`);
   let lines = 0;
   const ids = new Set<string>();
-  for await (const line of createInterface({ input: createReadStream(join(base, "out", "detections.jsonl")) })) {
+  for await (const line of createInterface({
+    input: createReadStream(join(base, "out", "detections.jsonl")),
+  })) {
     lines++;
     ids.add((JSON.parse(line) as { eventID: string }).eventID);
   }

@@ -65,6 +65,36 @@ describe("trailwarden scan", () => {
     assert.equal(report.detections.length, 1);
   });
 
+  it("with --config --format ocsf writes the run's new detections as OCSF Detection Findings", async () => {
+    const dir = tempDir();
+    const logs = join(dir, "logs");
+    mkdirSync(logs);
+    writeFileSync(
+      join(logs, "a.json"),
+      JSON.stringify({ Records: [record("e1", "StopLogging"), record("e2")] }),
+    );
+    const config = join(dir, "config.yaml");
+    writeFileSync(
+      config,
+      `rules: [${JSON.stringify(fixtureRules)}]\nlogs:\n  sources: ["file://logs"]\nstate:\n  dir: state\noutput:\n  dir: out\n`,
+    );
+    const out = join(dir, "ocsf.json");
+    const first = await quietly(() =>
+      scanCommand.run(["--config", config, "--format", "ocsf", "--output", out]),
+    );
+    assert.equal(first.result, 0, first.stderr);
+    const events: { class_uid: number; evidences: { data: { metadata: { uid: string } } }[] }[] = JSON.parse(
+      readFileSync(out, "utf8"),
+    );
+    assert.ok(validatorFor("ocsf-findings")(structuredClone(events)));
+    assert.deepEqual(
+      events.map((e) => [e.class_uid, e.evidences[0].data.metadata.uid]),
+      [[2004, "e1"]],
+    );
+    await quietly(() => scanCommand.run(["--config", config, "--format", "ocsf", "--output", out]));
+    assert.deepEqual(JSON.parse(readFileSync(out, "utf8")), [], "a second run has nothing new");
+  });
+
   it("takes --since as a duration back from now or as a timestamp", () => {
     const now = new Date("2026-11-24T00:00:00Z");
     assert.equal(parseSince("36h", now).toISOString(), "2026-11-22T12:00:00.000Z");

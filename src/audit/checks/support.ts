@@ -44,6 +44,8 @@ export interface FindingInput {
   region?: string;
   resource?: string;
   message: string;
+  /** trail-coverage: the trails that cover the region. */
+  trails?: string[];
   error?: CollectionError;
   /** The control ids this finding bears on, when narrower than the check's (see compliance/catalog.ts). */
   compliance?: string[];
@@ -63,6 +65,7 @@ export function finding(check: Check, f: FindingInput): Finding {
   if (f.resource) out.resource = f.resource;
   const compliance = f.compliance ?? check.compliance;
   if (compliance.length) out.compliance = [...compliance];
+  if (f.trails?.length) out.trails = [...f.trails];
   if (f.error) {
     out.error = errorRef(f.error);
     if (f.status === "ERROR")

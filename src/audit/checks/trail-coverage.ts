@@ -113,6 +113,7 @@ function judgeRegion(
       status: "PASS",
       message: `covered by ${names}${exclusions}${multiRegion ? "" : "; no single multi-region trail records both read and write events here, as CIS 4.1 and FSBP CloudTrail.1 ask"}`,
       compliance: multiRegion ? undefined : [],
+      trails: covering.map((t) => t.arn),
     });
   }
   if ((read || possiblyRead) && (write || possiblyWrite)) {

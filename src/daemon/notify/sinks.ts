@@ -4,6 +4,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import type { AwsClients } from "../../aws/clients.ts";
 import type { NotifyConfig } from "../../config/types.ts";
 import { version } from "../../version.ts";
+import { webhookBody } from "./formats.ts";
 
 export type DetectionRecord = Record<string, unknown> & { id?: string; level?: string };
 
@@ -13,6 +14,8 @@ export interface Sink {
   /** Where it delivers, safe to log (no credentials, no URL path or query). */
   readonly target: string;
   deliver(detection: DetectionRecord, signal?: AbortSignal): Promise<void>;
+  /** Several detections in one message (webhook); all or none are delivered. */
+  deliverBatch?(detections: readonly DetectionRecord[], signal?: AbortSignal): Promise<void>;
 }
 
 export class SinkConfigError extends Error {
@@ -50,22 +53,24 @@ export function webhookSink(
   };
   // Webhook URLs often carry a token in their path (Slack, Teams): only the origin is shown.
   const target = new URL(cfg.url).origin;
+  const post = async (detections: readonly DetectionRecord[], signal?: AbortSignal) => {
+    const timeout = AbortSignal.timeout(cfg.timeoutSeconds * 1000);
+    const res = await fetchImpl(cfg.url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(webhookBody(cfg.format ?? "json", detections)),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      redirect: "error",
+    });
+    // Drain the body so the connection can be reused; its content is not needed.
+    await res.arrayBuffer().catch(() => undefined);
+    if (!res.ok) throw new Error(`webhook ${target} answered HTTP ${res.status}`);
+  };
   return {
     name: "webhook",
     target,
-    async deliver(detection, signal) {
-      const timeout = AbortSignal.timeout(cfg.timeoutSeconds * 1000);
-      const res = await fetchImpl(cfg.url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ source: "trailwarden", type: "detection", detection }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        redirect: "error",
-      });
-      // Drain the body so the connection can be reused; its content is not needed.
-      await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) throw new Error(`webhook ${target} answered HTTP ${res.status}`);
-    },
+    deliver: (detection, signal) => post([detection], signal),
+    deliverBatch: (detections, signal) => post(detections, signal),
   };
 }
 

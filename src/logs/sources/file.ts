@@ -1,10 +1,12 @@
 // file://<dir>: local .json, .json.gz, .jsonl, .ndjson (optionally .gz) files, read recursively,
 // each tracked by path, size and mtime, so a changed file is read again and an unchanged one not.
+
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { StateStore } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
+import { scanProgress } from "../../util/progress.ts";
 import { type LogFileRef, processLogFile } from "../processor.ts";
 import { waitsInQuarantine } from "../quarantine.ts";
 import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
@@ -73,12 +75,14 @@ export class FileSource implements LogSource {
     this.seen = new Set(listing.files.map((f) => f.ref.key));
     const scope = `file://${this.dir}`;
     for (const f of listing.files) f.ref.scope = scope;
+    scanProgress.plan("files", listing.files.length);
     // A window twice the read concurrency keeps the limiter busy without a promise per file.
     await forEachBounded(listing.files, 2 * ctx.config.logs.concurrency, async ({ ref }) => {
       // After an abort (daemon shutdown) the rest waits for the next run.
       if (ctx.signal?.aborted) return;
       if (ctx.state.isDone(ref.key, ref.sig)) {
         summary.files.skipped++;
+        scanProgress.add("files");
         return;
       }
       // A quarantined file is retried when due, even if it did not change.
