@@ -12,6 +12,8 @@ export interface CallSite {
   accountId?: string;
   region?: string;
   resource?: string;
+  /** Error codes that only say "not configured" (no bucket policy, say): an answer, not a failure. */
+  absent?: readonly string[];
 }
 
 // AWS messages are untrusted input: keep them one bounded line.
@@ -43,7 +45,7 @@ export async function attempt<T>(
     return { ok: true, value: await call() };
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
-    auditProgress.add("errors");
+    if (!site.absent?.includes(errorCode(err))) auditProgress.add("errors");
     return { ok: false, error: toCollectionError(site, err) };
   }
 }

@@ -86,7 +86,14 @@ export async function collectAccount(ctx: AccountCollectContext): Promise<Collec
 
   const readBucket = async (name: string, region: string): Promise<BucketRecord> => {
     const out = await attempt(
-      { service: "s3", operation: "GetBucketEncryption", accountId, region, resource: name },
+      {
+        service: "s3",
+        operation: "GetBucketEncryption",
+        accountId,
+        region,
+        resource: name,
+        absent: ["ServerSideEncryptionConfigurationNotFoundError"],
+      },
       () =>
         call(region, () =>
           clients.s3(region).send(new GetBucketEncryptionCommand({ Bucket: name }), { abortSignal: signal }),

@@ -71,7 +71,13 @@ export async function readAccountPublicAccessBlock(
 ): Promise<Read<PublicAccessBlock | null>> {
   const region = clients.config.region;
   const out = await attempt(
-    { service: "s3control", operation: "GetPublicAccessBlock", accountId, region },
+    {
+      service: "s3control",
+      operation: "GetPublicAccessBlock",
+      accountId,
+      region,
+      absent: ["NoSuchPublicAccessBlockConfiguration"],
+    },
     () =>
       clients
         .s3Control(region)
@@ -100,7 +106,14 @@ export async function readLogBucket(
     absent?: { code: string; value: T },
   ): Promise<Read<T>> => {
     const out = await attempt(
-      { service: "s3", operation, accountId, region, resource: name },
+      {
+        service: "s3",
+        operation,
+        accountId,
+        region,
+        resource: name,
+        absent: absent ? [absent.code] : undefined,
+      },
       () => limit(send),
       signal,
     );

@@ -17,7 +17,7 @@ export async function readKey(
   const kms = clients.kms(region);
   const site = { service: "kms", accountId, region, resource: keyArn };
   const described = await attempt(
-    { ...site, operation: "DescribeKey" },
+    { ...site, operation: "DescribeKey", absent: ["NotFoundException"] },
     () => limit(() => kms.send(new DescribeKeyCommand({ KeyId: keyArn }), { abortSignal: signal })),
     signal,
   );
