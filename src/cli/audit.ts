@@ -4,15 +4,15 @@ import { defaultConfig, loadConfigFile } from "../config/load.ts";
 import { auditExitCode, auditSummaryLine, buildAuditReport } from "../report/audit-report.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger } from "../util/logger.ts";
-import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, outputFile, parseFlags, UsageError } from "./command.ts";
 
 const usage = `usage: trailwarden audit [--config FILE] [--output FILE] [--save-inventory FILE] [--inventory FILE]
 
 Audits CloudTrail configuration in every configured account and region and writes a JSON report.
 
-  --config FILE          configuration (YAML); validated before any AWS call (optional with
-                         --inventory: the default policy applies)
-  --output FILE          write the report here (default: stdout)
+  --config FILE          configuration (YAML); validated before any AWS call. Without it: the
+                         caller's own account, its enabled regions, the default policy
+  --output FILE          write the report here (default, or "-": stdout)
   --save-inventory FILE  also write the collected inventory snapshot
   --inventory FILE       judge a saved inventory snapshot instead of calling AWS
 
@@ -32,8 +32,6 @@ export const auditCommand: Command = {
       "save-inventory": { type: "string" },
       inventory: { type: "string" },
     });
-    // A saved inventory can be judged with the default policy; collecting needs a config.
-    if (!values.config && !values.inventory) throw new UsageError("--config FILE is required");
     if (values.inventory && values["save-inventory"])
       throw new UsageError("--save-inventory cannot be used with --inventory (nothing is collected)");
     const config = values.config ? loadConfigFile(values.config) : defaultConfig();
@@ -52,7 +50,7 @@ export const auditCommand: Command = {
         signal: controller.signal,
       });
     } catch (err) {
-      if (err instanceof InventoryFileError) throw new UsageError(err.message);
+      if (err instanceof InventoryFileError) throw new CommandError(err.message);
       if (controller.signal.aborted) {
         // Interrupted: no report, since its findings would only show the abort.
         process.stderr.write("trailwarden audit: interrupted; no report written\n");
@@ -64,11 +62,10 @@ export const auditCommand: Command = {
       process.off("SIGTERM", abort);
     }
     const report = buildAuditReport(result);
-    if (values.output) writeJsonAtomic(values.output, report);
+    const output = outputFile(values.output);
+    if (output) writeJsonAtomic(output, report);
     else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    process.stderr.write(
-      `${auditSummaryLine(report)}${values.output ? `; report written to ${values.output}` : ""}\n`,
-    );
+    process.stderr.write(`${auditSummaryLine(report)}${output ? `; report written to ${output}` : ""}\n`);
     const code = auditExitCode(report);
     return code === 0 ? EXIT.OK : code === 1 ? EXIT.FAIL : EXIT.ERROR;
   },

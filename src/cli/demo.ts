@@ -8,7 +8,7 @@ import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import type { OnceResult } from "../daemon/daemon.ts";
 import type { AuditReportView, ScanSummaryView } from "../daemon/types.ts";
-import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, parseFlags } from "./command.ts";
 import { buildDaemon, runOnceWithSignals } from "./daemon.ts";
 
 const demoDir = fileURLToPath(new URL("../../demo/", import.meta.url));
@@ -24,7 +24,7 @@ exit status: 0 when the cycle worked (whatever the findings), 3 when a job could
 function resetDemoDirs(config: Config): void {
   for (const dir of [config.state.dir, config.output.dir]) {
     if (!dir.split(sep).join("/").includes("/.trailwarden/demo/"))
-      throw new UsageError(`demo: refusing to reset ${dir}: not under a .trailwarden/demo folder`);
+      throw new CommandError(`refusing to reset ${dir}: not under a .trailwarden/demo folder`);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -75,7 +75,7 @@ export const demoCommand: Command = {
     parseFlags(argv, {});
     const configFile = `${demoDir}config.yaml`;
     const inventory = `${demoDir}inventory.json`;
-    if (!existsSync(inventory)) throw new UsageError(`demo: ${inventory} is missing`);
+    if (!existsSync(inventory)) throw new CommandError(`${inventory} is missing`);
     const config = loadConfigFile(configFile);
     resetDemoDirs(config);
     process.stdout.write(

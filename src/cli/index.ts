@@ -1,6 +1,6 @@
 // Dispatches `trailwarden <command> ...` to the command modules.
 import { ConfigError } from "../config/load.ts";
-import { type Command, EXIT, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, UsageError } from "./command.ts";
 
 const commands: Command[] = [];
 
@@ -40,6 +40,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`trailwarden: invalid configuration:\n${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof CommandError) {
+      process.stderr.write(`trailwarden ${name}: ${err.message}\n`);
       return EXIT.USAGE;
     }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {

@@ -11,14 +11,14 @@ import { formatRuleProblem, loadRules } from "../rules/index.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger } from "../util/logger.ts";
 import { version } from "../version.ts";
-import { type Command, EXIT, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, outputFile, UsageError } from "./command.ts";
 
 const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DURATION|TIMESTAMP]
        trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--output FILE]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
   progress in state.dir, append each new detection to <output.dir>/detections.jsonl, and write
-  the run's summary to --output (or print it). Running it again reads only what is new.
+  the run's summary to --output (or print it; "-" is stdout). Running it again reads only what is new.
   With --logs: scan local CloudTrail files (.json, .json.gz, .jsonl, .ndjson, optionally gzipped)
   once, without state; the report holds the summary and every detection in a stable order.
 
@@ -68,7 +68,12 @@ export const scanCommand: Command = {
       throw new UsageError("give --config FILE, or --rules and --logs");
     const config: Config | undefined = values.config ? loadConfigFile(values.config) : undefined;
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
-    if (!rulePaths.length) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
+    if (!rulePaths.length) {
+      if (!config) throw new UsageError("no rules: give --rules PATH");
+      throw new CommandError(
+        `no rules: ${config.file} sets no \`rules\` (add them there, or give --rules PATH)`,
+      );
+    }
     const logger = createLogger({ level: config?.logLevel ?? "info" });
     const loaded = await loadRules(rulePaths, { placeholders: config?.placeholders ?? {} });
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
@@ -106,7 +111,8 @@ export const scanCommand: Command = {
         process.off("SIGTERM", stop);
       }
     }
-    if (values.output) writeJsonAtomic(values.output, report);
+    const output = outputFile(values.output);
+    if (output) writeJsonAtomic(output, report);
     else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
