@@ -64,6 +64,8 @@ export type CredentialProvider = () => Promise<Credentials>;
 interface SdkClient {
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware stack is generic per client
   middlewareStack: { add: (mw: any, opts: any) => void };
+  // biome-ignore lint/suspicious/noExplicitAny: each client sends its own command types
+  send: (command: any, options?: any) => Promise<unknown>;
   destroy(): void;
 }
 
@@ -256,9 +258,51 @@ export class AwsClients {
         memoize(resolved.defaultUserAgentProvider as () => Promise<unknown>),
       );
     if (this.observer) addObserver(sdkClient, service, region, this.observer);
+    giveEachCallItsOwnSignal(sdkClient);
     this.cache.set(key, sdkClient);
     return client;
   }
+}
+
+// The SDK's HTTP handler adds an "abort" listener to the signal of every request in flight. An audit
+// or a scan hands one signal to hundreds of concurrent calls, so Node warned "11 abort listeners
+// added to [AbortSignal]" on every multi-region audit. Each call now gets a signal of its own, and
+// the caller's signal carries one listener that aborts the calls in flight.
+const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function callSignal(parent: AbortSignal): { signal: AbortSignal; done: () => void } {
+  if (parent.aborted) return { signal: parent, done: () => {} };
+  let calls = inFlight.get(parent);
+  if (!calls) {
+    const set = new Set<AbortController>();
+    calls = set;
+    inFlight.set(parent, set);
+    parent.addEventListener(
+      "abort",
+      () => {
+        for (const c of set) c.abort(parent.reason);
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const own = new AbortController();
+  calls.add(own);
+  return { signal: own.signal, done: () => calls.delete(own) };
+}
+
+function giveEachCallItsOwnSignal(client: SdkClient): void {
+  const send = client.send.bind(client);
+  client.send = async (command, options) => {
+    const parent: AbortSignal | undefined = options?.abortSignal;
+    if (!parent) return send(command, options);
+    const call = callSignal(parent);
+    try {
+      return await send(command, { ...options, abortSignal: call.signal });
+    } finally {
+      call.done();
+    }
+  };
 }
 
 const ATTEMPT_ERRORS = Symbol("trailwardenAttemptErrors");
