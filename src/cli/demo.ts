@@ -1,8 +1,9 @@
 // `trailwarden demo`: one `daemon --once` cycle on bundled data (demo/config.yaml with
-// demo/inventory.json and demo/logs), then a short summary. It exits 0 when the cycle worked,
+// demo/inventory.json and demo/logs), then a short summary; state and reports go to
+// ./.trailwarden/demo/. It exits 0 when the cycle worked,
 // whatever the findings: the demo data is meant to show failing checks and detections.
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import { relative, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
@@ -15,8 +16,9 @@ const demoDir = fileURLToPath(new URL("../../demo/", import.meta.url));
 const usage = `usage: trailwarden demo
 
 Runs one audit + scan cycle (\`daemon --once\`) on the bundled example data: the inventory snapshot
-demo/inventory.json and the CloudTrail files under demo/logs, with the rules in rules/. Prints
-the findings by status, the detections by level, and where the reports are.
+demo/inventory.json and the CloudTrail files under demo/logs, with the rules in rules/ (all
+bundled with trailwarden). Prints the findings by status, the detections by level, and where the
+reports are: .trailwarden/demo/reports in the working directory (reset on every run).
 
 exit status: 0 when the cycle worked (whatever the findings), 3 when a job could not run`;
 
@@ -77,6 +79,10 @@ export const demoCommand: Command = {
     const inventory = `${demoDir}inventory.json`;
     if (!existsSync(inventory)) throw new CommandError(`${inventory} is missing`);
     const config = loadConfigFile(configFile);
+    // An installed package may be read-only (a global install, the container image), so the demo
+    // keeps its state and reports under .trailwarden/demo in the working directory.
+    config.state.dir = resolve(".trailwarden/demo/state");
+    config.output.dir = resolve(".trailwarden/demo/reports");
     resetDemoDirs(config);
     process.stdout.write(
       "trailwarden demo: one daemon --once cycle over demo/inventory.json and demo/logs\n",
