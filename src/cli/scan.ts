@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
+import { writeScanOutputs } from "../daemon/outputs.ts";
 import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
@@ -17,8 +18,8 @@ const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DU
        trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--output FILE]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
-  progress in state.dir, append each new detection to <output.dir>/detections.jsonl, and write
-  the run's summary to --output (or print it; "-" is stdout). Running it again reads only what is new.
+  progress in state.dir, append each new detection to <output.dir>/detections.jsonl, write the
+  run's report to <output.dir>/latest-scan.json and to --output (or print it; "-" is stdout). Running it again reads only what is new.
   With --logs: scan local CloudTrail files (.json, .json.gz, .jsonl, .ndjson, optionally gzipped)
   once, without state; the report holds the summary and every detection in a stable order.
 
@@ -110,6 +111,8 @@ export const scanCommand: Command = {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
       }
+      // As the daemon does: latest-scan.json describes the last complete scan.
+      if (!controller.signal.aborted) writeScanOutputs(config!.output.dir, report);
     }
     const output = outputFile(values.output);
     if (output) writeJsonAtomic(output, report);
