@@ -189,5 +189,9 @@ describe("the Dockerfile, built without a Docker engine", () => {
       assert.equal(container.args.at(-1), image.cmd.at(-1), `${file}: the config path`);
       assert.equal(container.command, undefined, `${file}: the image's ENTRYPOINT runs trailwarden`);
     }
+    const configMap = parse(readFileSync(join(REPO, "examples/kubernetes/configmap.yaml"), "utf8"));
+    const rules: string[] = parse(configMap.data["config.yaml"]).rules;
+    assert.ok(rules.length > 0);
+    for (const dir of rules) assert.ok(existsSync(join(image.root, dir)), `${dir} is not in the image`);
   });
 });
