@@ -4,6 +4,7 @@
 
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { Readable } from "node:stream";
 import { AccountClient } from "@aws-sdk/client-account";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -297,11 +298,18 @@ function giveEachCallItsOwnSignal(client: SdkClient): void {
     const parent: AbortSignal | undefined = options?.abortSignal;
     if (!parent) return send(command, options);
     const call = callSignal(parent);
+    let out: unknown;
     try {
-      return await send(command, { ...options, abortSignal: call.signal });
-    } finally {
+      out = await send(command, { ...options, abortSignal: call.signal });
+    } catch (err) {
       call.done();
+      throw err;
     }
+    // A streamed body (S3 GetObject) is still downloading: it stays abortable until it closes.
+    const body = (out as { Body?: unknown } | undefined)?.Body;
+    if (body instanceof Readable && !body.closed) body.once("close", call.done);
+    else call.done();
+    return out;
   };
 }
 
