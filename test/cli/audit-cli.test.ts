@@ -11,6 +11,7 @@ import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { DEFAULT_REGIONS } from "../endpoint/world.ts";
 import { AuditWorld } from "../support/audit-world.ts";
 import { startEndpoint } from "../support/endpoint.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SEC = "100000000000";
@@ -161,7 +162,11 @@ describe("trailwarden audit (CLI)", () => {
         ["--config", configFile("slow.yaml", [GOOD]), "--output", output],
         env,
         (child) => {
-          setTimeout(() => child.kill("SIGINT"), 1500);
+          // Interrupt once the audit is talking to AWS (a fixed delay can beat a slow start-up).
+          const before = ep.calls.length;
+          void waitUntil(() => ep.calls.length > before, "the audit's first AWS call").then(() =>
+            child.kill("SIGINT"),
+          );
         },
       );
       assert.equal(run.code, 130, run.stderr);
