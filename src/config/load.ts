@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validatorFor } from "./schema.ts";
-import { isSqsSource, parseSqsSource } from "./sqs-url.ts";
+import { isSqsSource, parseSqsSource, sqsEndpoint } from "./sqs-url.ts";
 import type { Config } from "./types.ts";
 import {
   ajvProblems,
@@ -140,7 +140,7 @@ function sqsSourceProblems(parsed: ParsedYaml, raw: RawConfig, file: string): So
   const problems: SourceProblem[] = [];
   (raw.logs?.sources ?? []).forEach((source, i) => {
     if (typeof source !== "string" || !isSqsSource(source)) return;
-    const queue = parseSqsSource(source, raw.aws?.endpoint);
+    const queue = parseSqsSource(source, sqsEndpoint(raw.aws?.endpoint));
     if (typeof queue === "string")
       problems.push({
         file,

@@ -2,8 +2,9 @@
 //   sqs://https://sqs.REGION.amazonaws.com/ACCOUNT/NAME    the queue URL SQS shows
 //   sqs://sqs.REGION.amazonaws.com/ACCOUNT/NAME            the same without the scheme (as with s3://)
 //   arn:aws:sqs:REGION:ACCOUNT:NAME, sqs://arn:aws:sqs:... the queue ARN
-// With aws.endpoint set, the queue is addressed through that endpoint (<endpoint>/ACCOUNT/NAME),
-// and a queue URL on the endpoint itself (sqs://<endpoint>/ACCOUNT/NAME) is accepted too.
+// With aws.endpoint set (or AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL), the queue is addressed through
+// that endpoint (<endpoint>/ACCOUNT/NAME), and a queue URL on the endpoint itself
+// (sqs://<endpoint>/ACCOUNT/NAME) is accepted too.
 // Anything else is refused when the config loads, rather than failing with QueueDoesNotExist later.
 
 export interface SqsQueue {
@@ -25,6 +26,14 @@ const ARN = new RegExp(`^arn:(aws(?:-[a-z]+)*):sqs:(${REGION}):(${ACCOUNT}):(${N
 
 export const SQS_FORMS =
   "sqs://https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, sqs://sqs.REGION.amazonaws.com/ACCOUNT/NAME or arn:aws:sqs:REGION:ACCOUNT:NAME";
+
+/**
+ * The endpoint SQS calls go to: aws.endpoint, else the SDK's own endpoint variables (which the SDK
+ * clients honour too), else none (AWS).
+ */
+export function sqsEndpoint(configured: string | undefined, env = process.env): string | undefined {
+  return configured ?? (env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL || undefined);
+}
 
 /** True for a source that names an SQS queue (sqs://... or a bare queue ARN). */
 export function isSqsSource(source: string): boolean {

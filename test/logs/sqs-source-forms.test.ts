@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/config/load.ts";
-import { parseSqsSource } from "../../src/config/sqs-url.ts";
+import { parseSqsSource, sqsEndpoint } from "../../src/config/sqs-url.ts";
 import { runScan } from "../../src/logs/scan.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { addQueue, enqueue } from "../endpoint/services/sqs.ts";
@@ -47,6 +47,16 @@ describe("an SQS source's queue", () => {
       const q = parseSqsSource(source, "http://127.0.0.1:4566/");
       assert.equal(typeof q === "object" && q.url, "http://127.0.0.1:4566/111111111111/q", source);
     }
+  });
+
+  it("follows AWS_ENDPOINT_URL_SQS, then AWS_ENDPOINT_URL, when aws.endpoint is not set", () => {
+    assert.equal(sqsEndpoint("http://a:1", { AWS_ENDPOINT_URL: "http://b:2" }), "http://a:1");
+    assert.equal(
+      sqsEndpoint(undefined, { AWS_ENDPOINT_URL: "http://b:2", AWS_ENDPOINT_URL_SQS: "http://c:3" }),
+      "http://c:3",
+    );
+    assert.equal(sqsEndpoint(undefined, { AWS_ENDPOINT_URL: "http://b:2" }), "http://b:2");
+    assert.equal(sqsEndpoint(undefined, {}), undefined);
   });
 
   it("may be a queue URL on aws.endpoint itself", () => {

@@ -12,7 +12,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { parseSqsSource } from "../../config/sqs-url.ts";
+import { parseSqsSource, sqsEndpoint } from "../../config/sqs-url.ts";
 import { type FileOutcome, processLogFile } from "../processor.ts";
 import { parseLogKey } from "../s3-layout.ts";
 import { type NotifiedFile, parseNotification } from "../sqs-message.ts";
@@ -32,7 +32,7 @@ export class SqsSource implements LogSource {
     summary.messages = { received: 0, deleted: 0, setAside: 0, unknown: 0 };
     if (!ctx.clients) throw new Error("sqs source needs AWS clients");
     // The config loader refused every other form with its file:line:column already.
-    const queue = parseSqsSource(this.url, ctx.config.aws.endpoint);
+    const queue = parseSqsSource(this.url, sqsEndpoint(ctx.config.aws.endpoint));
     if (typeof queue === "string") throw new Error(queue);
     this.queueUrl = queue.url;
     const sqs = ctx.clients.sqs(queue.region ?? ctx.config.aws.region);
