@@ -4,6 +4,7 @@
 
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { Readable } from "node:stream";
 import { AccountClient } from "@aws-sdk/client-account";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -66,6 +67,8 @@ export type CredentialProvider = () => Promise<Credentials>;
 interface SdkClient {
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware stack is generic per client
   middlewareStack: { add: (mw: any, opts: any) => void };
+  // biome-ignore lint/suspicious/noExplicitAny: each client sends its own command types
+  send: (command: any, options?: any) => Promise<unknown>;
   destroy(): void;
 }
 
@@ -267,6 +270,7 @@ export class AwsClients {
         memoize(resolved.defaultUserAgentProvider as () => Promise<unknown>),
       );
     if (this.observer) addObserver(sdkClient, service, region, this.observer);
+    giveEachCallItsOwnSignal(sdkClient);
     this.cache.set(key, sdkClient);
     return client;
   }
@@ -278,6 +282,54 @@ export class AwsClients {
 // endpoint as is; the account id still travels in the x-amz-account-id header, which the service reads.
 function singleEndpoint(endpoint: string): () => { url: URL } {
   return () => ({ url: new URL(endpoint) });
+}
+
+// The SDK's HTTP handler adds an "abort" listener to the signal of every request in flight. An audit
+// or a scan hands one signal to hundreds of concurrent calls, so Node warned "11 abort listeners
+// added to [AbortSignal]" on every multi-region audit. Each call now gets a signal of its own, and
+// the caller's signal carries one listener that aborts the calls in flight.
+const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function callSignal(parent: AbortSignal): { signal: AbortSignal; done: () => void } {
+  if (parent.aborted) return { signal: parent, done: () => {} };
+  let calls = inFlight.get(parent);
+  if (!calls) {
+    const set = new Set<AbortController>();
+    calls = set;
+    inFlight.set(parent, set);
+    parent.addEventListener(
+      "abort",
+      () => {
+        for (const c of set) c.abort(parent.reason);
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const own = new AbortController();
+  calls.add(own);
+  return { signal: own.signal, done: () => calls.delete(own) };
+}
+
+function giveEachCallItsOwnSignal(client: SdkClient): void {
+  const send = client.send.bind(client);
+  client.send = async (command, options) => {
+    const parent: AbortSignal | undefined = options?.abortSignal;
+    if (!parent) return send(command, options);
+    const call = callSignal(parent);
+    let out: unknown;
+    try {
+      out = await send(command, { ...options, abortSignal: call.signal });
+    } catch (err) {
+      call.done();
+      throw err;
+    }
+    // A streamed body (S3 GetObject) is still downloading: it stays abortable until it closes.
+    const body = (out as { Body?: unknown } | undefined)?.Body;
+    if (body instanceof Readable && !body.closed) body.once("close", call.done);
+    else call.done();
+    return out;
+  };
 }
 
 const ATTEMPT_ERRORS = Symbol("trailwardenAttemptErrors");

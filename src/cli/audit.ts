@@ -3,7 +3,7 @@ import { InventoryFileError, runAudit } from "../audit/run.ts";
 import { defaultConfig, loadConfigFile } from "../config/load.ts";
 import { auditExitCode, auditSummaryLine, buildAuditReport } from "../report/audit-report.ts";
 import { createLogger } from "../util/logger.ts";
-import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, parseFlags, UsageError } from "./command.ts";
 import { chooseOutput, outputOptions, renderReport } from "./format.ts";
 import { startProgress } from "./progress.ts";
 
@@ -12,10 +12,10 @@ const usage = `usage: trailwarden audit [--config FILE] [--format FORMAT] [--out
 
 Audits CloudTrail configuration in every configured account and region and writes a JSON report.
 
-  --config FILE          configuration (YAML); validated before any AWS call (optional with
-                         --inventory: the default policy applies)
+  --config FILE          configuration (YAML); validated before any AWS call. Without it: the
+                         caller's own account, its enabled regions, the default policy
   --format FORMAT        table, json, html or ocsf (default: table on a terminal, else json)
-  --output FILE          write the report here (default: stdout; - is stdout)
+  --output FILE          write the report here (default, or "-": stdout)
   --save-inventory FILE  also write the collected inventory snapshot
   --inventory FILE       judge a saved inventory snapshot instead of calling AWS
   --quiet                no progress line on stderr (shown only when stderr is a terminal)
@@ -37,8 +37,6 @@ export const auditCommand: Command = {
       inventory: { type: "string" },
       quiet: { type: "boolean" },
     });
-    // A saved inventory can be judged with the default policy; collecting needs a config.
-    if (!values.config && !values.inventory) throw new UsageError("--config FILE is required");
     if (values.inventory && values["save-inventory"])
       throw new UsageError("--save-inventory cannot be used with --inventory (nothing is collected)");
     const target = chooseOutput(values, ["table", "json", "html", "ocsf"]);
@@ -59,7 +57,7 @@ export const auditCommand: Command = {
         signal: controller.signal,
       });
     } catch (err) {
-      if (err instanceof InventoryFileError) throw new UsageError(err.message);
+      if (err instanceof InventoryFileError) throw new CommandError(err.message);
       if (controller.signal.aborted) {
         // Interrupted: no report, since its findings would only show the abort.
         process.stderr.write("trailwarden audit: interrupted; no report written\n");

@@ -18,8 +18,22 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/** The command line itself is wrong: the message is followed by the command's usage. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/**
+ * The command line is fine but the command cannot start (a missing inventory file, a held state
+ * lock, an unset webhook header variable): exit 2 with the message alone, since usage would not help.
+ */
+export class CommandError extends Error {
+  override name = "CommandError";
+}
+
+/** The file `--output` names: absent or "-" mean stdout (undefined). */
+export function outputFile(value: string | undefined): string | undefined {
+  return value === "-" ? undefined : value;
 }
 
 /** Parse a subcommand's flags; a positional argument is a usage error. */

@@ -5,14 +5,14 @@ import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { assembleDaemon, type DaemonParts, DaemonSetupError } from "../daemon/assemble.ts";
 import type { OnceResult } from "../daemon/daemon.ts";
-import { type Command, parseFlags, requireConfig, UsageError } from "./command.ts";
+import { type Command, CommandError, parseFlags, requireConfig } from "./command.ts";
 
-/** A daemon from a config; a set-up problem (a missing header variable, a held state dir) is usage. */
+/** A daemon from a config; a set-up problem (a missing header variable, a held state dir) exits 2. */
 export async function buildDaemon(config: Config, inventoryFile?: string): Promise<DaemonParts> {
   try {
     return await assembleDaemon(config, inventoryFile);
   } catch (err) {
-    if (err instanceof DaemonSetupError) throw new UsageError(err.message);
+    if (err instanceof DaemonSetupError) throw new CommandError(err.message);
     throw err;
   }
 }
@@ -93,7 +93,7 @@ export const daemonCommand: Command = {
     });
     const config = loadConfigFile(requireConfig(values.config));
     if (values.inventory && !existsSync(values.inventory))
-      throw new UsageError(`--inventory ${values.inventory}: no such file`);
+      throw new CommandError(`--inventory ${values.inventory}: no such file`);
     const parts = await buildDaemon(config, values.inventory);
     if (!values.once) return serve(parts);
     return (await runOnceWithSignals(parts)).code;

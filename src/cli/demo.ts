@@ -1,8 +1,9 @@
 // `trailwarden demo`: one `daemon --once` cycle on bundled data (demo/config.yaml with
-// demo/inventory.json and demo/logs), then a short summary. It exits 0 when the cycle worked,
+// demo/inventory.json and demo/logs), then a short summary; state and reports go to
+// ./.trailwarden/demo/. It exits 0 when the cycle worked,
 // whatever the findings: the demo data is meant to show failing checks and detections.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
@@ -12,7 +13,7 @@ import type { Detection } from "../logs/detection.ts";
 import { DETECTIONS_FILE } from "../logs/scan.ts";
 import { failingChecksBrief, topDetectionsBrief } from "../report/brief.ts";
 import type { Colors } from "../report/table.ts";
-import { type Command, EXIT, parseFlags, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, parseFlags } from "./command.ts";
 import { buildDaemon, runOnceWithSignals } from "./daemon.ts";
 import { chooseOutput, colorsFor } from "./format.ts";
 
@@ -20,9 +21,11 @@ const demoDir = fileURLToPath(new URL("../../demo/", import.meta.url));
 const usage = `usage: trailwarden demo
 
 Runs one audit + scan cycle (\`daemon --once\`) on the bundled example data: the inventory snapshot
-demo/inventory.json and the CloudTrail files under demo/logs, with the rules in rules/. Prints
-the findings by status, the failing checks with their resources, the detections by level, the
-most severe detections with why they matched, and where the reports are (latest-audit.html too).
+demo/inventory.json and the CloudTrail files under demo/logs, with the rules in rules/ (all
+bundled with trailwarden). Prints the findings by status, the failing checks with their
+resources, the detections by level, the most severe detections with why they matched, and where
+the reports are: .trailwarden/demo/reports in the working directory (reset on every run), with
+latest-audit.html.
 
 exit status: 0 when the cycle worked (whatever the findings), 3 when a job could not run`;
 
@@ -30,7 +33,7 @@ exit status: 0 when the cycle worked (whatever the findings), 3 when a job could
 function resetDemoDirs(config: Config): void {
   for (const dir of [config.state.dir, config.output.dir]) {
     if (!dir.split(sep).join("/").includes("/.trailwarden/demo/"))
-      throw new UsageError(`demo: refusing to reset ${dir}: not under a .trailwarden/demo folder`);
+      throw new CommandError(`refusing to reset ${dir}: not under a .trailwarden/demo folder`);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -100,8 +103,12 @@ export const demoCommand: Command = {
     parseFlags(argv, {});
     const configFile = `${demoDir}config.yaml`;
     const inventory = `${demoDir}inventory.json`;
-    if (!existsSync(inventory)) throw new UsageError(`demo: ${inventory} is missing`);
+    if (!existsSync(inventory)) throw new CommandError(`${inventory} is missing`);
     const config = loadConfigFile(configFile);
+    // An installed package may be read-only (a global install, the container image), so the demo
+    // keeps its state and reports under .trailwarden/demo in the working directory.
+    config.state.dir = resolve(".trailwarden/demo/state");
+    config.output.dir = resolve(".trailwarden/demo/reports");
     resetDemoDirs(config);
     process.stdout.write(
       "trailwarden demo: one daemon --once cycle over demo/inventory.json and demo/logs\n",

@@ -2,7 +2,7 @@
 import { ConfigError } from "../config/load.ts";
 import { StateLockedError } from "../state/store.ts";
 import { StorageFault } from "../util/fs.ts";
-import { type Command, EXIT, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, UsageError } from "./command.ts";
 
 const commands: Command[] = [];
 
@@ -44,6 +44,10 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`trailwarden: invalid configuration:\n${err.message}\n`);
       return EXIT.USAGE;
     }
+    if (err instanceof CommandError) {
+      process.stderr.write(`trailwarden ${name}: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`trailwarden ${name}: ${(err as Error).message}\n\n${cmd.usage}\n`);
       return EXIT.USAGE;
@@ -55,8 +59,9 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.ERROR;
     }
     if (err instanceof StateLockedError) {
+      // Another process holds state.dir: it cannot start as configured, like a CommandError.
       process.stderr.write(`trailwarden ${name}: ${err.message}\n`);
-      return EXIT.ERROR;
+      return EXIT.USAGE;
     }
     throw err;
   }

@@ -1,11 +1,16 @@
 // `trailwarden rules validate|test [PATH...]`: tools for rule authors.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFile } from "../config/load.ts";
 import { locate, parseYaml, type SourceProblem } from "../config/yaml.ts";
 import { formatRuleProblem, loadRules } from "../rules/index.ts";
-import { runRuleTests } from "../rules/tests.ts";
+import { type RuleTestReport, runRuleTests } from "../rules/tests.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
+
+/** The rules shipped with the package, found from this file so an installed package finds them too. */
+export const BUNDLED_RULES = fileURLToPath(new URL("../../rules", import.meta.url));
 
 const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE | --config FILE]
        trailwarden rules test [PATH...] [--placeholders FILE | --config FILE] [--require-tests]
@@ -13,10 +18,11 @@ const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE 
   validate   load every rule (*.yml, *.yaml; not *.tests.yaml) under PATH; list every problem
              as file:line:column: [rule id] message. Exit 0 when all load, 1 otherwise.
   test       run each rule's test cases from its sibling <rule>.tests.yaml; print PASS/FAIL per
-             case. Exit 1 on any failing case or load problem.
+             case. Exit 1 on any failing case or load problem. PATH may be a rule file, a test
+             file (its rule is found beside it) or a folder.
 
-  PATH                 rule files or folders, read recursively (default: ./rules, or the
-                       config's rules when --config is given)
+  PATH                 rule files, test files or folders, read recursively (default: the rules
+                       bundled with trailwarden, or the config's rules when --config is given)
   --placeholders FILE  YAML map of |expand placeholder values: name: [value, ...]
   --config FILE        take rules and placeholders from a trailwarden config file
   --require-tests      (test) a rule without a test file counts as a failure`;
@@ -39,7 +45,7 @@ function parseOptions(argv: string[]): Options {
   });
   if (values.placeholders && values.config) throw new UsageError("give --placeholders or --config, not both");
   let placeholders: Record<string, string[]> = {};
-  let defaultPaths = ["rules"];
+  let defaultPaths = [BUNDLED_RULES];
   if (values.config) {
     const config = loadConfigFile(values.config);
     placeholders = config.placeholders;
@@ -104,8 +110,48 @@ async function validate(opts: Options): Promise<number> {
   return EXIT.OK;
 }
 
+const TEST_FILE = /\.tests\.ya?ml$/i;
+
+/**
+ * What `rules test` runs on: folders as given; a rule file or a test file stands for the pair of
+ * both, so its folder is loaded and `keep` narrows the report to the files named and their partners.
+ */
+export function testScope(paths: string[]): { paths: string[]; keep: (file: string) => boolean } {
+  const folders: string[] = [];
+  const files = new Set<string>();
+  const load = new Set<string>();
+  for (const p of paths) {
+    if (!existsSync(p) || statSync(p).isDirectory()) {
+      load.add(p); // a missing path is reported by the loader
+      if (existsSync(p)) folders.push(`${resolve(p)}${sep}`);
+      continue;
+    }
+    const abs = resolve(p);
+    const stem = TEST_FILE.test(abs) ? abs.replace(TEST_FILE, "") : abs.replace(/\.ya?ml$/i, "");
+    for (const partner of [`${stem}.yml`, `${stem}.yaml`, `${stem}.tests.yaml`, `${stem}.tests.yml`])
+      files.add(partner);
+    files.add(abs);
+    load.add(dirname(p));
+  }
+  const keep = (file: string) => {
+    const abs = resolve(file);
+    return files.has(abs) || folders.some((f) => abs.startsWith(f));
+  };
+  return { paths: [...load], keep };
+}
+
+function narrow(report: RuleTestReport, keep: (file: string) => boolean): RuleTestReport {
+  return {
+    cases: report.cases.filter((c) => keep(c.file)),
+    problems: report.problems.filter((p) => keep(p.file)),
+    untested: report.untested.filter((r) => keep(r.file)),
+    rules: report.rules.filter((r) => keep(r.file)),
+  };
+}
+
 async function test(opts: Options): Promise<number> {
-  const report = await runRuleTests(opts.paths, { placeholders: opts.placeholders });
+  const scope = testScope(opts.paths);
+  const report = narrow(await runRuleTests(scope.paths, { placeholders: opts.placeholders }), scope.keep);
   for (const c of report.cases) {
     const where = `${c.file}:${c.line}:${c.column}`;
     if (c.passed) process.stdout.write(`PASS ${where}: [${c.ruleId}] ${c.name}\n`);

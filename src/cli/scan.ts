@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
+import { writeScanOutputs } from "../daemon/outputs.ts";
 import type { Detection } from "../logs/detection.ts";
 import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
@@ -12,7 +13,7 @@ import type { ScanReport } from "../report/scan-report.ts";
 import { formatRuleProblem, loadRules } from "../rules/index.ts";
 import { createLogger } from "../util/logger.ts";
 import { version } from "../version.ts";
-import { type Command, EXIT, UsageError } from "./command.ts";
+import { type Command, CommandError, EXIT, UsageError } from "./command.ts";
 import { chooseOutput, outputOptions, renderReport } from "./format.ts";
 import { startProgress } from "./progress.ts";
 
@@ -22,8 +23,8 @@ const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output
                         [--output FILE] [--quiet]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
-  progress in state.dir, append each new detection to <output.dir>/detections.jsonl, and write
-  the run's summary to --output (or print it). Running it again reads only what is new.
+  progress in state.dir, append each new detection to <output.dir>/detections.jsonl, write the
+  run's report to <output.dir>/latest-scan.json and to --output (or print it; "-" is stdout). Running it again reads only what is new.
   With --logs: scan local CloudTrail files (.json, .json.gz, .jsonl, .ndjson, optionally gzipped)
   once, without state; the report holds the summary and every detection in a stable order.
 
@@ -72,7 +73,12 @@ export const scanCommand: Command = {
     const target = chooseOutput(values, ["table", "json", "html", "ocsf"]);
     const config: Config | undefined = values.config ? loadConfigFile(values.config) : undefined;
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
-    if (!rulePaths.length) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
+    if (!rulePaths.length) {
+      if (!config) throw new UsageError("no rules: give --rules PATH");
+      throw new CommandError(
+        `no rules: ${config.file} sets no \`rules\` (add them there, or give --rules PATH)`,
+      );
+    }
     const logger = createLogger({ level: config?.logLevel ?? "info" });
     const loaded = await loadRules(rulePaths, { placeholders: config?.placeholders ?? {} });
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
@@ -118,6 +124,8 @@ export const scanCommand: Command = {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
       }
+      // As the daemon does: latest-scan.json describes the last complete scan.
+      if (!controller.signal.aborted) writeScanOutputs(config!.output.dir, report);
     }
     await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;

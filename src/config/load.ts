@@ -3,8 +3,16 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validatorFor } from "./schema.ts";
+import { isSqsSource, parseSqsSource, sqsEndpoint } from "./sqs-url.ts";
 import type { Config } from "./types.ts";
-import { ajvProblems, formatProblem, parseYaml, type SourceProblem } from "./yaml.ts";
+import {
+  ajvProblems,
+  formatProblem,
+  locate,
+  type ParsedYaml,
+  parseYaml,
+  type SourceProblem,
+} from "./yaml.ts";
 
 export class ConfigError extends Error {
   constructor(readonly problems: SourceProblem[]) {
@@ -31,6 +39,8 @@ export function parseConfig(text: string, file: string, baseDir: string): Config
   const raw = (parsed.value ?? {}) as Record<string, unknown>;
   const validate = validatorFor("config");
   if (!validate(raw)) throw new ConfigError(ajvProblems(parsed, validate.errors));
+  const sqsProblems = sqsSourceProblems(parsed, raw as RawConfig, file);
+  if (sqsProblems.length) throw new ConfigError(sqsProblems);
   const config = withDefaults(raw as RawConfig, baseDir);
   config.file = resolve(file);
   return config;
@@ -145,8 +155,25 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, i).replace(/^\[|\]$/g, ""), Number(address.slice(i + 1))];
 }
 
-/** file:// URLs with relative paths resolve against the config's folder. */
+/** Every logs.sources entry that names no SQS queue in a form trailwarden can address. */
+function sqsSourceProblems(parsed: ParsedYaml, raw: RawConfig, file: string): SourceProblem[] {
+  const problems: SourceProblem[] = [];
+  (raw.logs?.sources ?? []).forEach((source, i) => {
+    if (typeof source !== "string" || !isSqsSource(source)) return;
+    const queue = parseSqsSource(source, sqsEndpoint(raw.aws?.endpoint));
+    if (typeof queue === "string")
+      problems.push({
+        file,
+        ...locate(parsed, ["logs", "sources", i]),
+        message: `logs.sources.${i}: ${queue}`,
+      });
+  });
+  return problems;
+}
+
+/** file:// URLs with relative paths resolve against the config's folder; a bare queue ARN becomes sqs://. */
 function resolveFileUrl(source: string, baseDir: string): string {
+  if (source.startsWith("arn:")) return `sqs://${source}`;
   if (!source.startsWith("file://")) return source;
   const p = source.slice("file://".length);
   return `file://${resolve(baseDir, p)}`;

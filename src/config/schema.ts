@@ -1,5 +1,6 @@
 // Loads the shipped JSON Schemas (schema/*.schema.json) and compiles them once with ajv.
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
@@ -9,7 +10,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const compiled = new Map<string, ValidateFunction>();
 
 export function schemaPath(name: string): string {
-  return new URL(`../../schema/${name}.schema.json`, import.meta.url).pathname;
+  return fileURLToPath(new URL(`../../schema/${name}.schema.json`, import.meta.url));
 }
 
 export function loadSchema(name: string): Record<string, unknown> {

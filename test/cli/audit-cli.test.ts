@@ -1,15 +1,17 @@
 // `trailwarden audit` as a user runs it: a child process against the test endpoint.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { validatorFor } from "../../src/config/schema.ts";
 import type { AuditReport } from "../../src/report/audit-report.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
+import { DEFAULT_REGIONS } from "../endpoint/world.ts";
 import { AuditWorld } from "../support/audit-world.ts";
 import { startEndpoint } from "../support/endpoint.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SEC = "100000000000";
@@ -27,12 +29,17 @@ function cli(
   args: string[],
   env: Record<string, string>,
   onSpawn?: (child: ChildProcess) => void,
+  cwd = ROOT,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "audit", ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), AWS_EC2_METADATA_DISABLED: "true", ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", import.meta.resolve("tsx"), join(ROOT, "src/cli/main.ts"), "audit", ...args],
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), AWS_EC2_METADATA_DISABLED: "true", ...env },
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -155,7 +162,11 @@ describe("trailwarden audit (CLI)", () => {
         ["--config", configFile("slow.yaml", [GOOD]), "--output", output],
         env,
         (child) => {
-          setTimeout(() => child.kill("SIGINT"), 1500);
+          // Interrupt once the audit is talking to AWS (a fixed delay can beat a slow start-up).
+          const before = ep.calls.length;
+          void waitUntil(() => ep.calls.length > before, "the audit's first AWS call").then(() =>
+            child.kill("SIGINT"),
+          );
         },
       );
       assert.equal(run.code, 130, run.stderr);
@@ -166,10 +177,51 @@ describe("trailwarden audit (CLI)", () => {
     }
   });
 
-  it("exits 2 when --config is missing", async () => {
-    const run = await cli([], env);
+  it("audits the caller's own account in every enabled region with the default policy when no --config is given", async () => {
+    const key = ep.world.addUserKey(GOOD);
+    const own = { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey };
+    const run = await cli([], { ...own, AWS_ENDPOINT_URL: ep.url, AWS_REGION: "us-east-1" });
+    assert.equal(run.code, 0, run.stderr);
+    const report: AuditReport = JSON.parse(run.stdout);
+    assert.deepEqual(report.scope.accounts, [GOOD]);
+    assert.deepEqual([...report.scope.regions].sort(), [...DEFAULT_REGIONS].sort());
+    // the default policy: requireSns and requireLogFileValidation are judged
+    assert.ok(report.findings.some((f) => f.check === "trail-sns" && f.status === "PASS"));
+    assert.ok(report.findings.some((f) => f.check === "log-file-validation" && f.status === "PASS"));
+  });
+
+  it("prints no MaxListenersExceededWarning when auditing many regions at once", async () => {
+    const run = await cli(["--config", configFile("many.yaml", [GOOD, BAD], DEFAULT_REGIONS)], env);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(JSON.parse(run.stdout).scope.regions.length, DEFAULT_REGIONS.length);
+    assert.doesNotMatch(run.stderr, /MaxListenersExceededWarning|abort listeners/);
+  });
+
+  it("writes the report to stdout for --output -, and no file named -", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "tw-cli-stdout-"));
+    const run = await cli(
+      ["--inventory", join(ROOT, "demo/inventory.json"), "--output", "-"],
+      {},
+      undefined,
+      cwd,
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.ok(validatorFor("report")(JSON.parse(run.stdout)));
+    assert.doesNotMatch(run.stderr, /report written to/);
+    assert.equal(existsSync(join(cwd, "-")), false);
+  });
+
+  it("exits 2 with the message alone, not the usage text, when the inventory file is missing", async () => {
+    const run = await cli(["--inventory", join(dir, "no-such-inventory.json")], {});
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /--config FILE is required/);
+    assert.match(run.stderr, /no-such-inventory\.json: cannot read inventory/);
+    assert.doesNotMatch(run.stderr, /usage:/);
+  });
+
+  it("prints the usage text after a usage error", async () => {
+    const run = await cli(["--no-such-flag"], {});
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /usage: trailwarden audit/);
   });
 
   it("exits 2 for an inventory file that is not an inventory", async () => {

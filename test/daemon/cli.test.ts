@@ -41,12 +41,24 @@ test("a webhook header whose environment variable is unset is exit 2, naming the
   const r = daemon(["--config", file, "--once"], { TW_UNSET_VAR: "" });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /environment variable TW_UNSET_VAR is not set/);
+  assert.doesNotMatch(r.stderr, /usage:/, "an unset variable is not a usage error");
 });
 
-test("--config is required", () => {
+test("--config is required, and the usage text follows that usage error", () => {
   const r = daemon(["--once"]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--config FILE is required/);
+  assert.match(r.stderr, /usage: trailwarden daemon/);
+});
+
+test("a missing --inventory file is exit 2 with the message alone, not the usage text", () => {
+  const { dir, file } = configFile(
+    "rules: []\noutput: { dir: reports }\nstate: { dir: state }\nhttp: { enabled: false }\n",
+  );
+  const r = daemon(["--config", file, "--once", "--inventory", join(dir, "missing.json")]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--inventory .*missing\.json: no such file/);
+  assert.doesNotMatch(r.stderr, /usage:/);
 });
 
 test("--once on a saved inventory writes the reports and exits with the audit's exit code", () => {

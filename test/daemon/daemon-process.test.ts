@@ -287,6 +287,7 @@ test("a second daemon on the same state directory refuses to start, naming the o
   const second = start(setup.configFile);
   assert.equal(await second.exit(), 2);
   assert.match(second.stderr, /state directory .* is in use by another trailwarden process/);
+  assert.doesNotMatch(second.stderr, /usage:/, "a held lock is not a usage error");
   d.signal("SIGTERM");
   assert.equal(await d.exit(), 0);
 });

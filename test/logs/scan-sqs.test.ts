@@ -33,10 +33,14 @@ describe("scanning an sqs:// source", () => {
     const queue = addQueue(ep.world, A, name);
     const url = `sqs://${ep.url}/${A}/${name}`;
     const consumer = () => {
-      const config = testConfig(tempDir(), {
-        sources: [url],
-        sqs: { waitTimeSeconds: 1, visibilityTimeoutSeconds: 5, maxReceiveCount: 3, ...sqs },
-      });
+      const config = testConfig(
+        tempDir(),
+        {
+          sources: [url],
+          sqs: { waitTimeSeconds: 1, visibilityTimeoutSeconds: 5, maxReceiveCount: 3, ...sqs },
+        },
+        { endpoint: ep.url },
+      );
       const clients = clientsFor(ep, A, { maxAttempts: 1 });
       return { config, scan: () => runScan({ config, clients, detector: eventNameDetector() }) };
     };

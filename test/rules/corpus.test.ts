@@ -3,11 +3,20 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { before, describe, it } from "node:test";
+import * as nodeTest from "node:test";
+import { describe } from "node:test";
 import { fileURLToPath } from "node:url";
 import { formatRuleProblem, type LoadedRules, loadRules } from "../../src/rules/index.ts";
+import { CORPUS_DIR, corpusSkip } from "../support/corpus.ts";
 
-const corpus = fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
+const corpus = CORPUS_DIR;
+// Every test here reads the corpus: each one is skipped, with the reason, when it is absent.
+const skip = corpusSkip("sigma-cloudtrail") || corpusSkip("cloudtrail-samples/invictus-aws-dataset");
+const it = (name: string, fn: () => void | Promise<void>) => nodeTest.it(name, { skip }, fn);
+const before = (fn: () => void | Promise<void>) =>
+  nodeTest.before(async () => {
+    if (!skip) await fn();
+  });
 const sigma = join(corpus, "sigma-cloudtrail");
 const samples = join(corpus, "cloudtrail-samples/invictus-aws-dataset");
 const fixtures = fileURLToPath(new URL("../fixtures/rules/corpus-checks/", import.meta.url));

@@ -12,28 +12,32 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { parseSqsSource, sqsEndpoint } from "../../config/sqs-url.ts";
 import type { StateStore } from "../../state/store.ts";
 import { type FileOutcome, processLogFile } from "../processor.ts";
 import { waitsInQuarantine } from "../quarantine.ts";
 import { parseLogKey } from "../s3-layout.ts";
-import { type NotifiedFile, parseNotification, queueRegion } from "../sqs-message.ts";
+import { type NotifiedFile, parseNotification } from "../sqs-message.ts";
 import { addError, type SourceSummary, sourceSummary } from "../summary.ts";
 import { s3Ref } from "./s3.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
 
 export class SqsSource implements LogSource {
   readonly type = "sqs";
-  readonly queueUrl: string;
+  /** The QueueUrl sent to SQS; set by run(), since aws.endpoint decides where the queue is. */
+  queueUrl = "";
 
-  constructor(readonly url: string) {
-    this.queueUrl = url.slice("sqs://".length);
-  }
+  constructor(readonly url: string) {}
 
   async run(ctx: SourceRunContext): Promise<SourceSummary> {
     const summary = sourceSummary(this.url, "sqs");
     summary.messages = { received: 0, deleted: 0, setAside: 0, unknown: 0 };
     if (!ctx.clients) throw new Error("sqs source needs AWS clients");
-    const sqs = ctx.clients.sqs(queueRegion(this.queueUrl) ?? ctx.config.aws.region);
+    // The config loader refused every other form with its file:line:column already.
+    const queue = parseSqsSource(this.url, sqsEndpoint(ctx.config.aws.endpoint));
+    if (typeof queue === "string") throw new Error(queue);
+    this.queueUrl = queue.url;
+    const sqs = ctx.clients.sqs(queue.region ?? ctx.config.aws.region);
     const { waitTimeSeconds, visibilityTimeoutSeconds } = ctx.config.logs.sqs;
     const setAside = new Set<string>();
     await this.retryQuarantined(ctx, summary);
