@@ -122,7 +122,7 @@ export class StateStore {
         "INSERT INTO quarantine (key, scope, kind, reason, first_at, last_at, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, last_at = excluded.last_at, attempts = attempts + 1, next_at = excluded.next_at",
       ),
       dueQuarantine: p(
-        "SELECT * FROM quarantine WHERE scope >= ? AND scope < ? AND next_at <= ? ORDER BY key LIMIT ?",
+        "SELECT * FROM quarantine WHERE scope >= ? AND scope < ? AND next_at <= ? AND last_at < ? ORDER BY key LIMIT ?",
       ),
       listQuarantine: p("SELECT * FROM quarantine ORDER BY key LIMIT ?"),
       outboxAfter: p("SELECT seq, id, level, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
@@ -208,9 +208,12 @@ export class StateStore {
     return r ? toQuarantine(r) : undefined;
   }
 
-  /** Quarantined keys whose scope starts with `scopePrefix` and whose retry time has come. */
+  /**
+   * Quarantined keys whose scope starts with `scopePrefix` and whose retry time has come; a key
+   * that failed in this run (at `now`) waits for the next one.
+   */
   dueForRetry(scopePrefix: string, now: number, limit = 1000): QuarantineEntry[] {
-    return this.rows("dueQuarantine", scopePrefix, `${scopePrefix}\uffff`, now, limit).map(toQuarantine);
+    return this.rows("dueQuarantine", scopePrefix, `${scopePrefix}\uffff`, now, now, limit).map(toQuarantine);
   }
 
   /** What is in quarantine now (the first `limit` keys). */
