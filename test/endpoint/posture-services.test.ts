@@ -139,7 +139,7 @@ describe("the endpoint's posture services", () => {
     const attached = await org.send(
       new ListPoliciesForTargetCommand({ TargetId: A, Filter: "SERVICE_CONTROL_POLICY" }),
     );
-    const id = attached.Policies?.[0].Id!;
+    const id = attached.Policies?.[0]?.Id ?? "";
     const policy = await org.send(new DescribePolicyCommand({ PolicyId: id }));
     assert.equal(JSON.parse(policy.Policy!.Content!).Statement[0].Action, "*");
     await assert.rejects(
