@@ -62,6 +62,53 @@ describe("collecting tamper access and log bucket posture", () => {
     assert.equal(ep.count({ operation: "GetAccountAuthorizationDetails", accountId: A }), 2);
   });
 
+  it("follows a user's groups and lets a permissions boundary narrow an admin", async () => {
+    w.goodTrail(A);
+    const state = iamState(ep.world, A);
+    const boundary = `arn:aws:iam::${A}:policy/S3Only`;
+    state.policies.set(boundary, {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+    });
+    state.roles.push({ name: "Bounded", inline: { admin: ADMIN }, permissionsBoundary: boundary });
+    state.groups.push({
+      name: "trail-ops",
+      inline: {
+        stop: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "cloudtrail:StopLogging", Resource: "*" }],
+        },
+      },
+    });
+    state.users.push({ name: "alice", groups: ["trail-ops"], tags: { team: "sec" } });
+    const f = one((await audit()).findings, "trail-tamper-access");
+    assert.equal(f.status, "FAIL");
+    assert.match(f.message, /^1 principal\(s\).*user\/alice \(StopLogging\)/);
+    assert.doesNotMatch(f.message, /Bounded/);
+  });
+
+  it("names the conditions it could not resolve in the finding", async () => {
+    w.goodTrail(A);
+    const mfaOnly = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "cloudtrail:StopLogging",
+          Resource: "*",
+          Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+        },
+      ],
+    };
+    iamState(ep.world, A).roles.push({ name: "Responder", inline: { "mfa-stop": mfaOnly } });
+    const f = one((await audit()).findings, "trail-tamper-access");
+    assert.equal(f.status, "FAIL");
+    assert.match(
+      f.message,
+      /unresolved conditions: role\/Responder: Allow in mfa-stop counted: cannot resolve Bool aws:MultiFactorAuthPresent/,
+    );
+  });
+
   it("reports ERROR when GetAccountAuthorizationDetails is denied", async () => {
     w.goodTrail(A);
     ep.faults.add({

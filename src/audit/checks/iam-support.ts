@@ -20,8 +20,21 @@ function parsed(record: PolicyRecord, unreadable: string[]): PolicyDocument | un
   }
 }
 
+// Several checks, and every trail of an account, evaluate the same principals: parse them once per
+// inventory object. Keyed weakly, so a judged inventory is not kept alive.
+const parsedPrincipals = new WeakMap<AccountInventory, IdentityPrincipal[]>();
+
 /** Every IAM user and role of the account as an evaluable principal. */
 export function identityPrincipals(account: AccountInventory): IdentityPrincipal[] {
+  let hit = parsedPrincipals.get(account);
+  if (!hit) {
+    hit = buildPrincipals(account);
+    parsedPrincipals.set(account, hit);
+  }
+  return hit;
+}
+
+function buildPrincipals(account: AccountInventory): IdentityPrincipal[] {
   const iam = account.iam;
   if (!iam) return [];
   const managed = new Map(iam.managedPolicies.map((p) => [p.arn, p]));
