@@ -211,7 +211,11 @@ describe("verifyFolder", () => {
   it("calls a digest whose previousDigestHashValue is wrong invalid", async () => {
     const c = chain();
     for (let h = 0; h < 3; h++) c.hour(at(h));
-    const bad = c.hour(at(3), { alter: (d) => (d.previousDigestHashValue = "0".repeat(64)) });
+    const bad = c.hour(at(3), {
+      alter: (d) => {
+        d.previousDigestHashValue = "0".repeat(64);
+      },
+    });
     for (let h = 4; h < 6; h++) c.hour(at(h));
     const r = await verify(c);
     assert.equal(statusOf(r, bad), "invalid");
@@ -222,7 +226,11 @@ describe("verifyFolder", () => {
   it("calls a digest whose previousDigestSignature is wrong invalid", async () => {
     const c = chain();
     for (let h = 0; h < 3; h++) c.hour(at(h));
-    const bad = c.hour(at(3), { alter: (d) => (d.previousDigestSignature = "cd".repeat(256)) });
+    const bad = c.hour(at(3), {
+      alter: (d) => {
+        d.previousDigestSignature = "cd".repeat(256);
+      },
+    });
     const r = await verify(c);
     assert.match(r.digests.find((x) => x.key === bad)!.reason!, /previousDigestSignature/);
   });
