@@ -6,11 +6,12 @@ import { demoCommand } from "./demo.ts";
 import { registerCommands, run } from "./index.ts";
 import { rulesCommand } from "./rules.ts";
 import { scanCommand } from "./scan.ts";
+import { verifyCommand } from "./verify.ts";
 
 // The SDK warns on every run that future releases need Node 22; that is noise for our users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-registerCommands(auditCommand, rulesCommand, scanCommand, daemonCommand, demoCommand);
+registerCommands(auditCommand, rulesCommand, scanCommand, verifyCommand, daemonCommand, demoCommand);
 
 run(process.argv.slice(2)).then(
   (code) => {

@@ -69,6 +69,24 @@ export function s3IntegrityReader(
       } while (token);
       return keys;
     },
+    async listFolders(bucket, prefix) {
+      const dirs: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            Delimiter: "/",
+            ContinuationToken: token,
+          }),
+          { abortSignal: signal },
+        );
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) dirs.push(p.Prefix);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return dirs;
+    },
     async getDigest(bucket, key): Promise<DigestObject | undefined> {
       const out = await get(bucket, key);
       if (!out) return undefined;

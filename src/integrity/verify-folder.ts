@@ -25,6 +25,8 @@ export type LogHash = { sha256: string } | { corrupt: string };
 export interface IntegrityReader {
   /** Every key under a prefix. */
   listKeys(bucket: string, prefix: string): Promise<string[]>;
+  /** The sub-folders of a prefix (delimited listing), each ending in "/". */
+  listFolders(bucket: string, prefix: string): Promise<string[]>;
   /** The digest object, or undefined when there is no such key. */
   getDigest(bucket: string, key: string): Promise<DigestObject | undefined>;
   /** SHA-256 of the log file's uncompressed bytes, or undefined when there is no such key. */

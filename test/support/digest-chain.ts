@@ -208,6 +208,16 @@ export function memoryReader(objects: Map<string, StoredObject>, bucket: string)
       check(b);
       return [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
     },
+    async listFolders(b, prefix) {
+      check(b);
+      const dirs = new Set<string>();
+      for (const k of objects.keys()) {
+        if (!k.startsWith(prefix)) continue;
+        const i = k.indexOf("/", prefix.length);
+        if (i >= 0) dirs.add(k.slice(0, i + 1));
+      }
+      return [...dirs].sort();
+    },
     async getDigest(b, key) {
       check(b);
       const o = objects.get(key);
