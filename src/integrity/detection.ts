@@ -1,9 +1,9 @@
-// Integrity problems as detections: the same shape as a rule's detection (so the committer, the
-// detections log and every sink carry them unchanged), with ruleId "trailwarden-log-integrity",
+// Integrity problems as detections: the same fields as a rule's detection (logs/detection.ts; kept
+// structurally equal rather than imported, so integrity does not depend on logs) so the committer,
+// the detections log and every sink carry them unchanged, with ruleId "trailwarden-log-integrity",
 // level high, an `integrity` object and an id that depends only on what was found, so finding it
 // again (a rerun, a replay after a crash) is suppressed like any duplicate detection.
 import { createHash } from "node:crypto";
-import type { Detection } from "../logs/detection.ts";
 
 export const INTEGRITY_RULE_ID = "trailwarden-log-integrity";
 
@@ -39,7 +39,25 @@ export interface IntegrityFinding {
   actual: string | null;
 }
 
-export interface IntegrityDetection extends Detection {
+export interface IntegrityDetection {
+  id: string;
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  tags: string[];
+  eventID: string;
+  /** When the problem's object was delivered (or the digest's period ended). */
+  eventTime: string;
+  eventSource: string;
+  /** The kind. */
+  eventName: string;
+  awsRegion: string;
+  recipientAccountId: string;
+  sourceIPAddress: string;
+  /** The trail. */
+  principal: string;
+  /** s3://bucket/key of the digest or log file. */
+  logFile: string;
   integrity: IntegrityFinding;
 }
 

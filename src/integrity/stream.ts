@@ -118,6 +118,11 @@ export interface IntegrityTrackerOptions {
   graceMs: number;
   /** Unlisted files of a folder without any digest chain are forgotten after this (default 6 h). */
   forgetUnjudgedMs?: number;
+  /**
+   * The scan's state already held processed files when tracking began: files delivered before
+   * then may have been read without a hash, so their absence is not reported as missing.
+   */
+  priorScanState?: boolean;
 }
 
 /** A trail's ARN when the layout names its owner; an organization trail's name and home region. */
@@ -212,7 +217,8 @@ export class IntegrityTracker {
           successorStart: start,
           prevHash: d.previousDigestHashValue,
           prevSignature: d.previousDigestSignature,
-          since: now,
+          // Grace runs from the successor's delivery: a backlog read in one poll is judged at once.
+          since: Math.min(now, parts.time.getTime()),
         });
     }
     // A successor that arrived first was waiting for this digest.
@@ -252,7 +258,7 @@ export class IntegrityTracker {
             hash,
             digest: key,
             chain: chainId,
-            at: now,
+            at: Math.min(now, parts.time.getTime()),
             bootstrap: delivered < startedAt,
           };
         }
@@ -391,12 +397,13 @@ export class IntegrityTracker {
   }
 
   private started(kv: KeyValueStore, now: number): void {
-    if (kv.get(NAMESPACE, "meta") === undefined) kv.put(NAMESPACE, "meta", { startedAt: now });
+    if (kv.get(NAMESPACE, "meta") === undefined)
+      kv.put(NAMESPACE, "meta", { startedAt: now, untrackedBefore: this.opts.priorScanState ? now : 0 });
   }
 
-  /** When the tracker first ran: files delivered before it may have been read untracked. */
+  /** Files delivered before this may have been read before tracking began (0: none). */
   private startedAt(kv: KeyValueStore): number {
-    return (kv.get(NAMESPACE, "meta") as { startedAt: number } | undefined)?.startedAt ?? 0;
+    return (kv.get(NAMESPACE, "meta") as { untrackedBefore?: number } | undefined)?.untrackedBefore ?? 0;
   }
 
   private folder(

@@ -19,6 +19,14 @@ export interface LogFileRef {
   lines: boolean;
   /** The bytes: a stream, or the whole content for a small file. */
   open(signal?: AbortSignal): Promise<AsyncIterable<Uint8Array> | Uint8Array>;
+  /** Log integrity, one per attempt: sees the uncompressed bytes as they are read, then gives the
+   * detections the file's hash leads to (`bad`: why the file could not be read whole). */
+  integrity?: () => FileIntegrity;
+}
+
+export interface FileIntegrity {
+  onContent(chunk: Uint8Array): void;
+  finish(bad?: string): Detection[];
 }
 
 /** Where finished files go: the state store (incremental scan) or memory (local scan). */
@@ -52,6 +60,7 @@ export async function processLogFile(
     if (ctx.signal?.aborted) return "failed";
     const found: Detection[] = [];
     const ids = new Set<string>();
+    const integrity = ref.integrity?.();
     let evalErrors = 0;
     const onRecord = (record: Record<string, unknown>) => {
       let matches: ReturnType<Detector["evaluate"]>;
@@ -69,7 +78,12 @@ export async function processLogFile(
       }
     };
     try {
-      const result = await readLog(await ref.open(ctx.signal), { lines: ref.lines, onRecord });
+      const result = await readLog(await ref.open(ctx.signal), {
+        lines: ref.lines,
+        onRecord,
+        onContent: integrity?.onContent,
+      });
+      found.push(...(integrity?.finish() ?? []));
       const fresh = ctx.committer.commit(ref, found);
       source.files.read++;
       ctx.summary.records.read += result.records;
@@ -87,6 +101,7 @@ export async function processLogFile(
     } catch (err) {
       if (err instanceof BadLogError) {
         // Records before the damage were valid: their detections are kept.
+        found.push(...(integrity?.finish(err.message) ?? []));
         const fresh = ctx.committer.commit(ref, found, err.message);
         source.files.bad++;
         addBadFile(ctx.summary, ref.logFile, err.message);

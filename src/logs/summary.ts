@@ -40,6 +40,13 @@ export interface ScanSummary {
   badFiles: { file: string; reason: string }[];
   errors: { source: string; file?: string; message: string }[];
   sources: SourceSummary[];
+  /** Log integrity (s3:// with logs.verifyIntegrity): digests read, what verified, problems by kind. */
+  integrity?: {
+    digestsRead: number;
+    verifiedFiles: number;
+    verifiedDigests: number;
+    problems: Record<string, number>;
+  };
 }
 
 export function emptySummary(now = new Date()): ScanSummary {

@@ -360,10 +360,14 @@ describe("IntegrityTracker", () => {
     assert.ok(problems.includes(`digest-missing ${c.digests[6]}`), problems.join("\n"));
   });
 
-  it("does not call files listed by digests from before tracking started missing", async () => {
+  it("does not call files delivered before tracking began missing when the scan had read files untracked", async () => {
     const c = tenHours();
     const kv = new MemoryKeyValueStore();
-    const t = new IntegrityTracker({ keys: new PublicKeyCache(async () => [key]), graceMs: GRACE });
+    const t = new IntegrityTracker({
+      keys: new PublicKeyCache(async () => [key]),
+      graceMs: GRACE,
+      priorScanState: true,
+    });
     // Tracking starts after the first hour's log files were read by an earlier, untracked scan.
     const untracked = new Set(c.logFiles.slice(0, 2));
     const later = new DigestChain(c.opts);
@@ -371,5 +375,16 @@ describe("IntegrityTracker", () => {
     t.sweep(kv, T0 + H); // the tracker's first call
     const { problems } = await streamProblems(later, kv, t);
     assert.deepEqual(problems, []);
+  });
+
+  it("calls a never-seen file missing when the scan state was fresh, however old the file", async () => {
+    const c = tenHours();
+    const gone = c.logFiles[0];
+    c.objects.delete(gone);
+    const kv = new MemoryKeyValueStore();
+    const t = new IntegrityTracker({ keys: new PublicKeyCache(async () => [key]), graceMs: GRACE });
+    t.sweep(kv, T0 + H);
+    const { problems } = await streamProblems(c, kv, t);
+    assert.deepEqual(problems, [`log-missing ${gone}`]);
   });
 });
