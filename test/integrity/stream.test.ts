@@ -5,12 +5,14 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { validatorFor } from "../../src/config/schema.ts";
 import { parseDigestKey, parseLogFileKey } from "../../src/integrity/digest.ts";
 import { ContentHasher } from "../../src/integrity/hash.ts";
 import { PublicKeyCache } from "../../src/integrity/keys.ts";
 import { IntegrityTracker, type KeyValueStore, MemoryKeyValueStore } from "../../src/integrity/stream.ts";
 import { verifyFolder } from "../../src/integrity/verify-folder.ts";
 import { BadLogError, readLog } from "../../src/logs/reader.ts";
+import { emptySummary } from "../../src/logs/summary.ts";
 import { DigestChain, memoryReader, type SigningKey, signingKey } from "../support/digest-chain.ts";
 
 const BUCKET = "trail-logs";
@@ -386,5 +388,29 @@ describe("IntegrityTracker", () => {
     t.sweep(kv, T0 + H);
     const { problems } = await streamProblems(c, kv, t);
     assert.deepEqual(problems, [`log-missing ${gone}`]);
+  });
+
+  it("gives detections that schema/scan-report accepts, integrity object included", async () => {
+    const c = tenHours();
+    c.objects.delete(c.digests[3]);
+    c.logFile(new Date(T0 + 5 * H + 10 * 60_000));
+    const { detections } = await streamProblems(c);
+    assert.ok(detections.length >= 2);
+    const summary = emptySummary();
+    summary.integrity = {
+      digestsRead: 9,
+      verifiedFiles: 18,
+      verifiedDigests: 9,
+      problems: { "digest-missing": 1 },
+    };
+    const validate = validatorFor("scan-report");
+    const report = {
+      schemaVersion: 1,
+      tool: { name: "trailwarden", version: "0" },
+      rules: { loaded: 0, problems: [] },
+      summary,
+      detections,
+    };
+    assert.ok(validate(report), JSON.stringify(validate.errors));
   });
 });
