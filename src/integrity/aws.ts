@@ -8,7 +8,7 @@ import { errorCode } from "../aws/clients.ts";
 import type { DigestObject } from "./check.ts";
 import { hashUncompressed } from "./hash.ts";
 import type { ListPublicKeys, PublicKey } from "./keys.ts";
-import type { IntegrityReader, LogHash } from "./verify-folder.ts";
+import type { IntegrityReader, LogHash } from "./types.ts";
 
 const NOT_FOUND = new Set(["NoSuchKey", "NotFound"]);
 

@@ -5,7 +5,7 @@ import { createHash, type Hash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import type { LogHash } from "./verify-folder.ts";
+import type { LogHash } from "./types.ts";
 
 /** Accumulates uncompressed content; `digest()` gives the hex SHA-256. */
 export class ContentHasher {

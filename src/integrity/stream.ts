@@ -29,76 +29,21 @@ import {
   parseLogFileKey,
 } from "./digest.ts";
 import type { PublicKeyCache } from "./keys.ts";
-import type { LogHash } from "./verify-folder.ts";
+import {
+  type FolderState,
+  folders,
+  type KeyValueStore,
+  type Link,
+  loadFolder,
+  NAMESPACE,
+  type Seen,
+  saveFolder,
+} from "./stream-state.ts";
+import type { LogHash } from "./types.ts";
 
-/** Where the tracker keeps its state: JSON values by namespace and key (the state store's kv). */
-export interface KeyValueStore {
-  get(namespace: string, key: string): unknown | undefined;
-  put(namespace: string, key: string, value: unknown): void;
-}
-
-/** In memory, with JSON copies so a caller cannot change what is stored (as a database would). */
-export class MemoryKeyValueStore implements KeyValueStore {
-  private readonly data = new Map<string, string>();
-  get(namespace: string, key: string): unknown | undefined {
-    const v = this.data.get(`${namespace}\u0000${key}`);
-    return v === undefined ? undefined : JSON.parse(v);
-  }
-  put(namespace: string, key: string, value: unknown): void {
-    if (value === undefined) this.data.delete(`${namespace}\u0000${key}`);
-    else this.data.set(`${namespace}\u0000${key}`, JSON.stringify(value));
-  }
-}
-
-export const NAMESPACE = "integrity";
 const HOUR = 3_600_000;
 const FOREVER = 8.64e15;
 const RECENT_LINKS = 48;
-const MAX_PERIODS = 400;
-
-interface Link {
-  key: string;
-  start: number;
-  end: number;
-  hash: string;
-  signature: string;
-}
-interface Awaiting {
-  prevKey: string;
-  successor: string;
-  successorStart: number;
-  prevHash: string | null;
-  prevSignature: string | null;
-  since: number;
-}
-interface ChainState {
-  parts: Omit<DigestKeyParts, "time">;
-  trail: string;
-  recent: Link[];
-  /** Recent digests found invalid: a successor naming one of them is not left waiting for it. */
-  invalid: string[];
-  awaiting: Awaiting[];
-  /** The key of an inferred missing newest digest, until the chain goes on. */
-  inferredMissing?: string;
-}
-/** A log file read by the scan: the hash of its content (or why it does not inflate), its delivery minute, when it was read. */
-interface Seen {
-  hash?: string;
-  corrupt?: string;
-  t: number;
-  at: number;
-}
-interface FolderState {
-  bucket: string;
-  account: string;
-  region: string;
-  chains: Record<string, ChainState>;
-  periods: { start: number; end: number; chain: string }[];
-  /** Log files seen, not yet listed by a valid digest. */
-  seen: Record<string, Seen>;
-  /** Log files listed by a valid digest, not yet seen. */
-  expected: Record<string, { hash: string; digest: string; chain: string; at: number; bootstrap: boolean }>;
-}
 
 export interface IntegrityCounters {
   verifiedFiles: number;
@@ -174,7 +119,7 @@ export class IntegrityTracker {
   applyDigest(kv: KeyValueStore, c: CheckedDigest, now: number): IntegrityDetection[] {
     this.started(kv, now);
     const { bucket, key, parts, check } = c;
-    const st = this.folder(kv, bucket, parts.root, parts.account, parts.region);
+    const st = loadFolder(kv, bucket, parts.root, parts.account, parts.region);
     const { time: _t, ...chainParts } = parts;
     const chainId = `${parts.trailName}/${parts.homeRegion}${parts.backfill ? "/backfill" : ""}`;
     st.chains[chainId] ??= {
@@ -192,7 +137,7 @@ export class IntegrityTracker {
       chain.invalid = [...chain.invalid, key].slice(-RECENT_LINKS);
       chain.awaiting = chain.awaiting.filter((x) => x.prevKey !== key);
       st.periods.push({ start: parts.time.getTime() - HOUR, end: parts.time.getTime(), chain: chainId });
-      this.save(kv, st, parts.root);
+      saveFolder(kv, st);
       return out;
     }
     const d = check.parsed.digest;
@@ -269,7 +214,7 @@ export class IntegrityTracker {
         delete st.seen[k];
         emit("log-unlisted", k, chain.trail, null, s.hash ?? `corrupt: ${s.corrupt}`, s.t);
       }
-    this.save(kv, st, parts.root);
+    saveFolder(kv, st);
     return out;
   }
 
@@ -284,7 +229,7 @@ export class IntegrityTracker {
     const parts = parseLogFileKey(key);
     if (!parts) return [];
     this.started(kv, now);
-    const st = this.folder(kv, bucket, parts.root, parts.account, parts.region);
+    const st = loadFolder(kv, bucket, parts.root, parts.account, parts.region);
     const out: IntegrityDetection[] = [];
     const emit = this.emitter(out, st);
     const t = parts.time.getTime();
@@ -305,7 +250,7 @@ export class IntegrityTracker {
         t,
       );
     else st.seen[key] = seen;
-    this.save(kv, st, parts.root);
+    saveFolder(kv, st);
     return out;
   }
 
@@ -313,9 +258,7 @@ export class IntegrityTracker {
   sweep(kv: KeyValueStore, now: number): IntegrityDetection[] {
     const out: IntegrityDetection[] = [];
     const grace = this.opts.graceMs;
-    for (const id of (kv.get(NAMESPACE, "folders") as string[] | undefined) ?? []) {
-      const st = kv.get(NAMESPACE, `folder:${id}`) as FolderState | undefined;
-      if (!st) continue;
+    for (const st of folders(kv)) {
       const emit = this.emitter(out, st);
       for (const [k, e] of Object.entries(st.expected))
         if (e.at + grace <= now) {
@@ -358,7 +301,7 @@ export class IntegrityTracker {
           );
         } else if (!anyChain && s.at + (this.opts.forgetUnjudgedMs ?? 6 * HOUR) <= now) delete st.seen[k];
       }
-      kv.put(NAMESPACE, `folder:${id}`, st);
+      saveFolder(kv, st);
     }
     return out;
   }
@@ -404,26 +347,5 @@ export class IntegrityTracker {
   /** Files delivered before this may have been read before tracking began (0: none). */
   private startedAt(kv: KeyValueStore): number {
     return (kv.get(NAMESPACE, "meta") as { untrackedBefore?: number } | undefined)?.untrackedBefore ?? 0;
-  }
-
-  private folder(
-    kv: KeyValueStore,
-    bucket: string,
-    root: string,
-    account: string,
-    region: string,
-  ): FolderState {
-    const id = `${bucket}/${root}${account}/${region}`;
-    const got = kv.get(NAMESPACE, `folder:${id}`) as FolderState | undefined;
-    if (got) return got;
-    const folders = (kv.get(NAMESPACE, "folders") as string[] | undefined) ?? [];
-    kv.put(NAMESPACE, "folders", [...folders, id]);
-    return { bucket, account, region, chains: {}, periods: [], seen: {}, expected: {} };
-  }
-
-  private save(kv: KeyValueStore, st: FolderState, root: string): void {
-    if (st.periods.length > MAX_PERIODS)
-      st.periods = st.periods.sort((a, b) => a.end - b.end).slice(-MAX_PERIODS);
-    kv.put(NAMESPACE, `folder:${st.bucket}/${root}${st.account}/${st.region}`, st);
   }
 }

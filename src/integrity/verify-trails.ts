@@ -7,16 +7,16 @@ import { errorCode } from "../aws/clients.ts";
 import { mapLimit } from "../util/limit.ts";
 import { version } from "../version.ts";
 import type { PublicKeyCache } from "./keys.ts";
-import {
-  type DigestVerdict,
-  type FolderScope,
-  type GapVerdict,
-  type IntegrityReader,
-  type LogFileVerdict,
-  type Undetermined,
-  type UnverifiedLogFile,
-  verifyFolder,
-} from "./verify-folder.ts";
+import type {
+  DigestVerdict,
+  FolderScope,
+  GapVerdict,
+  IntegrityReader,
+  LogFileVerdict,
+  Undetermined,
+  UnverifiedLogFile,
+} from "./types.ts";
+import { verifyFolder } from "./verify-folder.ts";
 
 export interface TrailTarget {
   arn: string;

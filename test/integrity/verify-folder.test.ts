@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { PublicKeyCache } from "../../src/integrity/keys.ts";
-import { type FolderResult, type FolderScope, verifyFolder } from "../../src/integrity/verify-folder.ts";
+import type { FolderResult, FolderScope } from "../../src/integrity/types.ts";
+import { verifyFolder } from "../../src/integrity/verify-folder.ts";
 import { DigestChain, memoryReader, type SigningKey, signingKey } from "../support/digest-chain.ts";
 
 const BUCKET = "trail-logs";

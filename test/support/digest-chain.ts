@@ -8,7 +8,7 @@ import type { DigestFile } from "../../src/integrity/digest.ts";
 import { dayFolder, digestKeyFor, sha256Hex, signingString } from "../../src/integrity/digest.ts";
 import { hashUncompressed } from "../../src/integrity/hash.ts";
 import type { PublicKey } from "../../src/integrity/keys.ts";
-import type { IntegrityReader } from "../../src/integrity/verify-folder.ts";
+import type { IntegrityReader } from "../../src/integrity/types.ts";
 import type { World } from "../endpoint/world.ts";
 
 export interface StoredObject {

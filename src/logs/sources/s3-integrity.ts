@@ -6,7 +6,8 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { errorCode } from "../../aws/clients.ts";
 import { ContentHasher } from "../../integrity/hash.ts";
-import type { IntegrityCounters, IntegrityTracker, KeyValueStore } from "../../integrity/stream.ts";
+import type { IntegrityCounters, IntegrityTracker } from "../../integrity/stream.ts";
+import type { KeyValueStore } from "../../integrity/stream-state.ts";
 import type { Detection } from "../detection.ts";
 import type { FileIntegrity, FileOutcome, LogFileRef } from "../processor.ts";
 import { addError, type SourceSummary } from "../summary.ts";
