@@ -48,6 +48,8 @@ export interface ChainOptions {
 export interface HourOptions {
   /** Log files delivered in the hour (default 2). */
   files?: number;
+  /** Records per log file (default 2). */
+  records?: number;
   /** Start a new chain (previousDigest* null), as after logging was stopped. */
   newChain?: boolean;
   backfill?: boolean;
@@ -125,7 +127,7 @@ export class DigestChain {
     const count = opts.files ?? 2;
     for (let i = 0; i < count; i++) {
       const at = new Date(start.getTime() + ((i + 1) * (end.getTime() - start.getTime())) / (count + 1));
-      const { key, raw } = this.logFile(at);
+      const { key, raw } = this.logFile(at, opts.records);
       files.push({
         s3Bucket: this.opts.bucket,
         s3Object: key,
