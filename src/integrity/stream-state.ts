@@ -1,7 +1,10 @@
 // The in-stream tracker's persistent state: JSON values in a small key-value store (the state
-// store backs it; in memory for tests). Per account × region folder of a bucket: the recent links
-// of each digest chain, the periods digests decided about, log files seen but not yet listed and
-// log files listed but not yet seen.
+// store backs it; in memory for tests). Every value stays small, so a put per log file is cheap:
+//   folder:<id>             per account × region folder of a bucket: the recent links of each
+//                           digest chain and the periods digests decided about (bounded)
+//   file:<bucket>/<key>     a pending log file: seen but not yet listed, or listed but not yet seen
+//   hour:<id>:<hour start>  the pending log files of one delivery hour (the sweep's index)
+//   folders, meta           the folder index; when tracking began
 import type { DigestKeyParts } from "./digest.ts";
 
 /** Where the tracker keeps its state: JSON values by namespace and key (the state store's kv). */
@@ -50,13 +53,19 @@ export interface ChainState {
   /** The key of an inferred missing newest digest, until the chain goes on. */
   inferredMissing?: string;
 }
-/** A log file read by the scan: the hash of its content (or why it does not inflate), its delivery minute, when it was read. */
-export interface Seen {
-  hash?: string;
-  corrupt?: string;
-  t: number;
-  at: number;
-}
+/** A pending log file, by its delivery minute `t`. */
+export type PendingFile =
+  | { kind: "seen"; t: number; at: number; hash?: string; corrupt?: string }
+  | {
+      kind: "expected";
+      t: number;
+      at: number;
+      hash: string;
+      digest: string;
+      chain: string;
+      bootstrap: boolean;
+    };
+
 export interface FolderState {
   id: string;
   bucket: string;
@@ -64,13 +73,12 @@ export interface FolderState {
   region: string;
   chains: Record<string, ChainState>;
   periods: { start: number; end: number; chain: string }[];
-  /** Log files seen, not yet listed by a valid digest. */
-  seen: Record<string, Seen>;
-  /** Log files listed by a valid digest, not yet seen. */
-  expected: Record<string, { hash: string; digest: string; chain: string; at: number; bootstrap: boolean }>;
+  /** Delivery hours (start, ms) that have pending files. */
+  hours: number[];
 }
 
-const MAX_PERIODS = 400;
+const MAX_PERIODS = 200;
+const HOUR = 3_600_000;
 
 /** A folder's state, or a new one (registered in the folder index so the sweep finds it). */
 export function loadFolder(
@@ -85,7 +93,7 @@ export function loadFolder(
   if (got) return got;
   const folders = (kv.get(NAMESPACE, "folders") as string[] | undefined) ?? [];
   kv.put(NAMESPACE, "folders", [...folders, id]);
-  return { id, bucket, account, region, chains: {}, periods: [], seen: {}, expected: {} };
+  return { id, bucket, account, region, chains: {}, periods: [], hours: [] };
 }
 
 export function saveFolder(kv: KeyValueStore, st: FolderState): void {
@@ -100,4 +108,54 @@ export function* folders(kv: KeyValueStore): Generator<FolderState> {
     const st = kv.get(NAMESPACE, `folder:${id}`) as FolderState | undefined;
     if (st) yield st;
   }
+}
+
+export function getPending(kv: KeyValueStore, bucket: string, key: string): PendingFile | undefined {
+  return kv.get(NAMESPACE, `file:${bucket}/${key}`) as PendingFile | undefined;
+}
+
+const hourOf = (t: number) => Math.floor(t / HOUR) * HOUR;
+
+/** Record a pending file; returns true when the folder state changed (a new hour). */
+export function putPending(kv: KeyValueStore, st: FolderState, key: string, entry: PendingFile): boolean {
+  const isNew = getPending(kv, st.bucket, key) === undefined;
+  kv.put(NAMESPACE, `file:${st.bucket}/${key}`, entry);
+  if (!isNew) return false;
+  const h = hourOf(entry.t);
+  const list = (kv.get(NAMESPACE, `hour:${st.id}:${h}`) as string[] | undefined) ?? [];
+  kv.put(NAMESPACE, `hour:${st.id}:${h}`, [...list, key]);
+  if (st.hours.includes(h)) return false;
+  st.hours = [...st.hours, h].sort((a, b) => a - b);
+  return true;
+}
+
+/** Forget a pending file; returns true when the folder state changed (an hour emptied). */
+export function dropPending(kv: KeyValueStore, st: FolderState, key: string, t: number): boolean {
+  kv.put(NAMESPACE, `file:${st.bucket}/${key}`, undefined);
+  const h = hourOf(t);
+  const list = ((kv.get(NAMESPACE, `hour:${st.id}:${h}`) as string[] | undefined) ?? []).filter(
+    (k) => k !== key,
+  );
+  kv.put(NAMESPACE, `hour:${st.id}:${h}`, list.length ? list : undefined);
+  if (list.length) return false;
+  st.hours = st.hours.filter((x) => x !== h);
+  return true;
+}
+
+/** The pending files delivered in [from, to] (every pending file without bounds). */
+export function pendingFiles(
+  kv: KeyValueStore,
+  st: FolderState,
+  from = Number.NEGATIVE_INFINITY,
+  to = Number.POSITIVE_INFINITY,
+): [string, PendingFile][] {
+  const out: [string, PendingFile][] = [];
+  for (const h of st.hours) {
+    if (h + HOUR < from || h > to) continue;
+    for (const key of (kv.get(NAMESPACE, `hour:${st.id}:${h}`) as string[] | undefined) ?? []) {
+      const e = getPending(kv, st.bucket, key);
+      if (e && e.t >= from && e.t <= to) out.push([key, e]);
+    }
+  }
+  return out;
 }

@@ -30,20 +30,24 @@ import {
 } from "./digest.ts";
 import type { PublicKeyCache } from "./keys.ts";
 import {
+  dropPending,
   type FolderState,
   folders,
+  getPending,
   type KeyValueStore,
   type Link,
   loadFolder,
   NAMESPACE,
-  type Seen,
+  type PendingFile,
+  pendingFiles,
+  putPending,
   saveFolder,
 } from "./stream-state.ts";
 import type { LogHash } from "./types.ts";
 
 const HOUR = 3_600_000;
 const FOREVER = 8.64e15;
-const RECENT_LINKS = 48;
+const RECENT_LINKS = 12;
 
 export interface IntegrityCounters {
   verifiedFiles: number;
@@ -187,32 +191,35 @@ export class IntegrityTracker {
     const listed = new Set<string>();
     if (trusted) {
       this.counters.verifiedDigests++;
-      const startedAt = this.startedAt(kv);
+      const untrackedBefore = this.untrackedBefore(kv);
       for (const f of d.logFiles) {
-        if (f.s3Bucket !== bucket) continue;
+        const t = parseLogFileKey(f.s3Object)?.time.getTime();
+        if (f.s3Bucket !== bucket || t === undefined) continue;
         listed.add(f.s3Object);
         const hash = f.hashValue.toLowerCase();
-        const seen = st.seen[f.s3Object];
-        if (seen) {
-          delete st.seen[f.s3Object];
-          this.judge(emit, f.s3Object, chain.trail, hash, seen);
-        } else {
-          // A file delivered before tracking began may have been read by an untracked scan.
-          const delivered = parseLogFileKey(f.s3Object)?.time.getTime() ?? start;
-          st.expected[f.s3Object] = {
+        const pending = getPending(kv, bucket, f.s3Object);
+        if (pending?.kind === "seen") {
+          dropPending(kv, st, f.s3Object, pending.t);
+          this.judge(emit, f.s3Object, chain.trail, hash, pending);
+        } else if (!pending)
+          putPending(kv, st, f.s3Object, {
+            kind: "expected",
+            t,
             hash,
             digest: key,
             chain: chainId,
+            // Grace runs from the digest's delivery: a backlog read in one poll is judged at once.
             at: Math.min(now, parts.time.getTime()),
-            bootstrap: delivered < startedAt,
-          };
-        }
+            // A file delivered before tracking began may have been read by an untracked scan.
+            bootstrap: t < untrackedBefore,
+          });
       }
     }
-    for (const [k, s] of Object.entries(st.seen))
-      if (!listed.has(k) && periodCovers({ start, end }, s.t)) {
-        delete st.seen[k];
-        emit("log-unlisted", k, chain.trail, null, s.hash ?? `corrupt: ${s.corrupt}`, s.t);
+    // Files already seen that this digest decides about and does not list.
+    for (const [k, e] of pendingFiles(kv, st, start - 60_000, end + 60_000))
+      if (e.kind === "seen" && !listed.has(k) && periodCovers({ start, end }, e.t)) {
+        dropPending(kv, st, k, e.t);
+        emit("log-unlisted", k, chain.trail, null, e.hash ?? `corrupt: ${e.corrupt}`, e.t);
       }
     saveFolder(kv, st);
     return out;
@@ -233,24 +240,30 @@ export class IntegrityTracker {
     const out: IntegrityDetection[] = [];
     const emit = this.emitter(out, st);
     const t = parts.time.getTime();
-    const seen: Seen =
-      "sha256" in hash ? { hash: hash.sha256, t, at: now } : { corrupt: hash.corrupt, t, at: now };
-    const exp = st.expected[key];
-    const covering = st.periods.find((p) => periodCovers(p, t));
-    if (exp) {
-      delete st.expected[key];
-      this.judge(emit, key, st.chains[exp.chain]?.trail ?? "", exp.hash, seen);
-    } else if (covering)
-      emit(
-        "log-unlisted",
-        key,
-        st.chains[covering.chain]?.trail ?? "",
-        null,
-        seen.hash ?? `corrupt: ${seen.corrupt}`,
-        t,
-      );
-    else st.seen[key] = seen;
-    saveFolder(kv, st);
+    const seen: PendingFile =
+      "sha256" in hash
+        ? { kind: "seen", hash: hash.sha256, t, at: now }
+        : { kind: "seen", corrupt: hash.corrupt, t, at: now };
+    const pending = getPending(kv, bucket, key);
+    let changed = false;
+    if (pending?.kind === "expected") {
+      changed = dropPending(kv, st, key, pending.t);
+      this.judge(emit, key, st.chains[pending.chain]?.trail ?? "", pending.hash, seen);
+    } else if (!pending) {
+      const covering = st.periods.find((p) => periodCovers(p, t));
+      if (covering)
+        emit(
+          "log-unlisted",
+          key,
+          st.chains[covering.chain]?.trail ?? "",
+          null,
+          seen.hash ?? `corrupt: ${seen.corrupt}`,
+          t,
+        );
+      else changed = putPending(kv, st, key, seen);
+    }
+    // Read again while still waiting for its digest: nothing new.
+    if (changed) saveFolder(kv, st);
     return out;
   }
 
@@ -260,11 +273,18 @@ export class IntegrityTracker {
     const grace = this.opts.graceMs;
     for (const st of folders(kv)) {
       const emit = this.emitter(out, st);
-      for (const [k, e] of Object.entries(st.expected))
-        if (e.at + grace <= now) {
-          delete st.expected[k];
+      let pending = pendingFiles(kv, st);
+      const drop = (k: string, e: PendingFile) => {
+        dropPending(kv, st, k, e.t);
+        pending = pending.filter(([x]) => x !== k);
+      };
+      for (const [k, e] of pending)
+        if (e.kind === "expected" && e.at + grace <= now) {
+          drop(k, e);
           if (!e.bootstrap) emit("log-missing", k, st.chains[e.chain]?.trail ?? "", e.hash, null, now);
         }
+      const seen = () =>
+        pending.filter((p): p is [string, Extract<PendingFile, { kind: "seen" }>] => p[1].kind === "seen");
       for (const [chainId, chain] of Object.entries(st.chains)) {
         for (const a of chain.awaiting.filter((x) => x.since + grace <= now)) {
           const t = parseDigestKey(a.prevKey)?.time.getTime() ?? a.successorStart;
@@ -276,9 +296,9 @@ export class IntegrityTracker {
         // digest should be there.
         if (chain.parts.backfill || !chain.recent.length || chain.inferredMissing) continue;
         const lastEnd = chain.recent[chain.recent.length - 1].end;
-        const late = Object.values(st.seen).some(
-          (s) =>
-            s.t >= lastEnd - 60_000 && s.t + grace <= now && !st.periods.some((p) => periodCovers(p, s.t)),
+        const late = seen().some(
+          ([, e]) =>
+            e.t >= lastEnd - 60_000 && e.t + grace <= now && !st.periods.some((p) => periodCovers(p, e.t)),
         );
         if (!late) continue;
         const missing = digestKeyFor(chain.parts, new Date(lastEnd + HOUR));
@@ -287,19 +307,19 @@ export class IntegrityTracker {
         st.periods.push({ start: lastEnd, end: FOREVER, chain: chainId });
       }
       const anyChain = Object.keys(st.chains).length > 0;
-      for (const [k, s] of Object.entries(st.seen)) {
-        const covering = st.periods.find((p) => periodCovers(p, s.t));
+      for (const [k, e] of seen()) {
+        const covering = st.periods.find((p) => periodCovers(p, e.t));
         if (covering) {
-          delete st.seen[k];
+          drop(k, e);
           emit(
             "log-unlisted",
             k,
             st.chains[covering.chain]?.trail ?? "",
             null,
-            s.hash ?? `corrupt: ${s.corrupt}`,
-            s.t,
+            e.hash ?? `corrupt: ${e.corrupt}`,
+            e.t,
           );
-        } else if (!anyChain && s.at + (this.opts.forgetUnjudgedMs ?? 6 * HOUR) <= now) delete st.seen[k];
+        } else if (!anyChain && e.at + (this.opts.forgetUnjudgedMs ?? 6 * HOUR) <= now) drop(k, e);
       }
       saveFolder(kv, st);
     }
@@ -311,7 +331,7 @@ export class IntegrityTracker {
     key: string,
     trail: string,
     expected: string,
-    seen: Seen,
+    seen: { hash?: string; corrupt?: string; t: number },
   ): void {
     if (seen.hash === expected) {
       this.counters.verifiedFiles++;
@@ -345,7 +365,7 @@ export class IntegrityTracker {
   }
 
   /** Files delivered before this may have been read before tracking began (0: none). */
-  private startedAt(kv: KeyValueStore): number {
+  private untrackedBefore(kv: KeyValueStore): number {
     return (kv.get(NAMESPACE, "meta") as { untrackedBefore?: number } | undefined)?.untrackedBefore ?? 0;
   }
 }
