@@ -215,4 +215,75 @@ describe("trailwarden verify (through the SDK)", () => {
     assert.equal(r.errors.length, 1);
     assert.equal(verifyExitCode(r), 3);
   });
+
+  it("verifies every region of a multi-region trail, with each region's keys", async () => {
+    const name = `multi-${++n}`;
+    const bucket = `logs-multi-${n}`;
+    w.bucket(bucket, ACCT);
+    const arn = w.trail(ACCT, { name, bucket, multiRegion: true });
+    const euKey = signingKey();
+    ep.world.addCloudTrailKey("eu-west-1", euKey);
+    const us = new DigestChain({ bucket, account: ACCT, region: "us-east-1", trailName: name, key });
+    const eu = new DigestChain({
+      bucket,
+      account: ACCT,
+      region: "eu-west-1",
+      homeRegion: "us-east-1",
+      trailName: name,
+      key: euKey,
+    });
+    for (let h = 0; h < 4; h++) {
+      us.hour(at(h));
+      eu.hour(at(h));
+    }
+    eu.modify(eu.logFiles[3], (r) => {
+      r[0].eventName = "DeleteTrail";
+    });
+    us.publishTo(ep.world);
+    eu.publishTo(ep.world);
+    const r = await verify(arn, new Date(T0 + 4 * H + 5 * 60_000));
+    assert.deepEqual(
+      r.trails[0].folders.map((f) => f.region),
+      ["eu-west-1", "us-east-1"],
+    );
+    assert.equal(r.summary.digests.valid, 8);
+    assert.deepEqual(problems(r), [`modified ${eu.logFiles[3]}`]);
+  });
+
+  it("verifies every member account's folder of an organization trail", async () => {
+    const name = `org-${++n}`;
+    const bucket = `logs-org-${n}`;
+    w.bucket(bucket, ACCT);
+    const arn = w.trail(ACCT, { name, bucket, organization: true });
+    const member = "222222222222";
+    const own = new DigestChain({
+      bucket,
+      orgId: "o-abc123def4",
+      account: ACCT,
+      region: "us-east-1",
+      trailName: name,
+      key,
+    });
+    const other = new DigestChain({
+      bucket,
+      orgId: "o-abc123def4",
+      account: member,
+      region: "us-east-1",
+      trailName: name,
+      key,
+    });
+    for (let h = 0; h < 3; h++) {
+      own.hour(at(h));
+      other.hour(at(h));
+    }
+    own.publishTo(ep.world);
+    other.publishTo(ep.world);
+    ep.world.buckets.get(bucket)!.objects.delete(other.logFiles[1]);
+    const r = await verify(arn, new Date(T0 + 3 * H + 5 * 60_000));
+    assert.deepEqual(
+      r.trails[0].folders.map((f) => f.account),
+      [ACCT, member],
+    );
+    assert.deepEqual(problems(r), [`missing ${other.logFiles[1]}`]);
+  });
 });
