@@ -286,4 +286,12 @@ describe("trailwarden verify (through the SDK)", () => {
     );
     assert.deepEqual(problems(r), [`missing ${other.logFiles[1]}`]);
   });
+
+  it("exits 3 when a logging trail with validation on has no digest at all in the window", async () => {
+    const t = trail({ build: () => {} });
+    const r = await verify(t.arn);
+    assert.equal(r.trails[0].digests.length, 0);
+    assert.equal(r.trails[0].errors[0]?.code, "NoDigestFiles");
+    assert.equal(verifyExitCode(r), 3);
+  });
 });
