@@ -14,6 +14,7 @@ import { MemoryKeyValueStore } from "../../src/integrity/stream-state.ts";
 import { StateCommitter } from "../../src/logs/commit.ts";
 import { DetectionsLog } from "../../src/logs/detections-log.ts";
 import { S3Source } from "../../src/logs/sources/s3.ts";
+import { streamIntegrity } from "../../src/logs/sources/s3-integrity.ts";
 import type { SourceRunContext } from "../../src/logs/sources/source.ts";
 import { emptySummary } from "../../src/logs/summary.ts";
 import { StateStore } from "../../src/state/store.ts";
@@ -162,5 +163,20 @@ describe("in-stream integrity on the s3:// source", () => {
     ].sort();
     assert.deepEqual(streamed, fromVerify);
     assert.ok(c.digests.length === 10);
+  });
+
+  it("is on for an s3:// source by default, off when configured off or without an s3:// source", () => {
+    const clients = w.baseClients(ACCT);
+    const kv = new MemoryKeyValueStore();
+    try {
+      const on = testConfig(tempDir(), { sources: ["s3://b"], verifyIntegrity: true });
+      assert.ok(streamIntegrity(on, clients, kv)?.tracker instanceof IntegrityTracker);
+      const off = testConfig(tempDir(), { sources: ["s3://b"], verifyIntegrity: false });
+      assert.equal(streamIntegrity(off, clients, kv), undefined);
+      const sqsOnly = testConfig(tempDir(), { sources: ["sqs://https://q"], verifyIntegrity: true });
+      assert.equal(streamIntegrity(sqsOnly, clients, kv), undefined);
+    } finally {
+      clients.destroy();
+    }
   });
 });

@@ -4,9 +4,12 @@
 // past the grace period) are swept at the end of each poll. Problems are detections committed like
 // any other, so their deterministic ids keep them exactly-once.
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { errorCode } from "../../aws/clients.ts";
+import { type AwsClients, errorCode } from "../../aws/clients.ts";
+import type { Config } from "../../config/types.ts";
+import { awsPublicKeys } from "../../integrity/aws.ts";
 import { ContentHasher } from "../../integrity/hash.ts";
-import type { IntegrityCounters, IntegrityTracker } from "../../integrity/stream.ts";
+import { PublicKeyCache } from "../../integrity/keys.ts";
+import { type IntegrityCounters, IntegrityTracker } from "../../integrity/stream.ts";
 import type { KeyValueStore } from "../../integrity/stream-state.ts";
 import type { Detection } from "../detection.ts";
 import type { FileIntegrity, FileOutcome, LogFileRef } from "../processor.ts";
@@ -18,6 +21,27 @@ export interface StreamIntegrity {
   tracker: IntegrityTracker;
   /** The state store's key-value space (the file's transaction when the store supports it). */
   kv: KeyValueStore;
+}
+
+/**
+ * What the scan passes to its sources as `integrity` when logs.verifyIntegrity is on and a source
+ * is s3:// (undefined otherwise). `kv` is the state store's key-value space; `priorScanState`: the
+ * store already held processed files when tracking began (see IntegrityTrackerOptions).
+ */
+export function streamIntegrity(
+  config: Config,
+  clients: AwsClients,
+  kv: KeyValueStore,
+  opts: { priorScanState?: boolean; signal?: AbortSignal } = {},
+): StreamIntegrity | undefined {
+  if (!config.logs.verifyIntegrity || !config.logs.sources.some((s) => s.startsWith("s3://")))
+    return undefined;
+  const tracker = new IntegrityTracker({
+    keys: new PublicKeyCache(awsPublicKeys(clients, opts.signal)),
+    graceMs: config.logs.integrityGraceMinutes * 60_000,
+    priorScanState: opts.priorScanState,
+  });
+  return { tracker, kv };
 }
 
 /** Per run: what integrity verified and found (added to the scan summary, exported as metrics). */
