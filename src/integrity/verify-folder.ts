@@ -246,7 +246,8 @@ export async function verifyFolder(scope: FolderScope, opts: VerifyOptions): Pro
   // 6. Log files listed by a valid digest: hash what is in S3 now.
   const listed = new Map<string, { bucket: string; key: string; hash: string; digest: string }>();
   for (const l of loaded.values()) {
-    if (!authentic(l) || l.linkReason) continue;
+    // Digests of the window only: a predecessor read for its link lists files from before the window.
+    if (!l.listed || !authentic(l) || l.linkReason) continue;
     for (const f of l.check!.parsed!.digest.logFiles) {
       const k = id(f.s3Bucket, f.s3Object);
       if (!listed.has(k))

@@ -324,4 +324,33 @@ describe("verifyFolder", () => {
       [["AccessDenied", denied, ACCOUNT, REGION]],
     );
   });
+
+  it("checks the window's first digest against its predecessor without judging the predecessor's files", async () => {
+    const c = tenHours();
+    c.modify(c.logFiles[5], (records) => {
+      records.pop();
+    });
+    const now = new Date(T0 + 10 * H + 5 * 60_000);
+    const scope: FolderScope = {
+      bucket: BUCKET,
+      root: c.root,
+      account: ACCOUNT,
+      region: REGION,
+      trailName: "main",
+      homeRegion: "us-east-1",
+    };
+    const r = await verifyFolder(scope, {
+      start: new Date(T0 + 3 * H + 60_000),
+      end: now,
+      now,
+      graceMs: 2 * H,
+      reader: memoryReader(c.objects, BUCKET),
+      keys: new PublicKeyCache(async () => [key]),
+    });
+    assert.deepEqual(problems(r), []);
+    assert.equal(r.digests.length, 7);
+    assert.ok(!r.logFiles.some((f) => f.key === c.logFiles[5]));
+    // The predecessor is read (for the link) but not listed as a verdict of the window.
+    assert.ok(!r.digests.some((d) => d.key === c.digests[2]));
+  });
 });
