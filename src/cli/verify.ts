@@ -18,7 +18,7 @@ import {
   verifyTrail,
 } from "../integrity/verify-trails.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
-import { createLogger } from "../util/logger.ts";
+import { createLogger, type Logger } from "../util/logger.ts";
 import { type Command, EXIT, parseFlags, requireConfig, UsageError } from "./command.ts";
 
 const USAGE = `usage: trailwarden verify --config FILE [--trail ARN]... [--start TIME] [--end TIME] [--output FILE]
@@ -98,11 +98,12 @@ export interface RunVerifyOptions {
   now?: Date;
   clients?: AwsClients;
   signal?: AbortSignal;
+  logger?: Logger;
 }
 
 export async function runVerify(opts: RunVerifyOptions): Promise<VerifyReport> {
   const { config } = opts;
-  const logger = createLogger({ level: config.logLevel, base: { command: "verify" } });
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, base: { command: "verify" } });
   const base = opts.clients ?? new AwsClients(config.aws);
   const report = emptyVerifyReport(opts.start, opts.end);
   const owned: AwsClients[] = [];

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { validatorFor } from "../../src/config/schema.ts";
 import type { VerifyReport } from "../../src/integrity/verify-trails.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { AuditWorld } from "../support/audit-world.ts";
@@ -103,6 +104,8 @@ describe("trailwarden verify (CLI)", () => {
     const run = await cli(["--config", config, "--trail", good], env);
     assert.equal(run.code, 0, run.stderr);
     const report: VerifyReport = JSON.parse(run.stdout);
+    const validate = validatorFor("verify-report");
+    assert.ok(validate(report), JSON.stringify(validate.errors));
     assert.equal(report.trails.length, 1);
     const t = report.trails[0];
     assert.equal(t.trail, good);
@@ -120,6 +123,8 @@ describe("trailwarden verify (CLI)", () => {
     assert.equal(run.code, 1, run.stderr);
     assert.equal(run.stdout, "");
     const report: VerifyReport = JSON.parse(readFileSync(output, "utf8"));
+    const validate = validatorFor("verify-report");
+    assert.ok(validate(report), JSON.stringify(validate.errors));
     assert.deepEqual(
       report.trails.map((t) => t.trail),
       [good, tampered],

@@ -155,6 +155,7 @@ describe("in-stream integrity on the s3:// source", () => {
       start: new Date(Date.now() - 24 * H),
       end: new Date(),
       clients: w.baseClients(SEC),
+      logger: silentLogger,
     });
     const verified = report.trails[0];
     const fromVerify = [

@@ -6,9 +6,11 @@ import { after, before, describe, it } from "node:test";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { AwsClients } from "../../src/aws/clients.ts";
 import { runVerify } from "../../src/cli/verify.ts";
+import { validatorFor } from "../../src/config/schema.ts";
 import type { Config } from "../../src/config/types.ts";
 import type { VerifyReport } from "../../src/integrity/verify-trails.ts";
 import { verifyExitCode } from "../../src/integrity/verify-trails.ts";
+import { silentLogger } from "../../src/util/logger.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { AuditWorld } from "../support/audit-world.ts";
 import { DigestChain, type SigningKey, signingKey } from "../support/digest-chain.ts";
@@ -54,8 +56,21 @@ describe("trailwarden verify (through the SDK)", () => {
     return { arn, c, publish: () => c.publishTo(ep.world), bucket };
   }
 
-  const verify = (arn: string, now = new Date(T0 + 10 * H + 5 * 60_000)): Promise<VerifyReport> =>
-    runVerify({ config, trails: [arn], start: new Date(T0 - 60_000), end: now, now, clients: base });
+  /** Verify one trail; every report must match schema/verify-report. */
+  const verify = async (arn: string, now = new Date(T0 + 10 * H + 5 * 60_000)): Promise<VerifyReport> => {
+    const report = await runVerify({
+      config,
+      trails: [arn],
+      start: new Date(T0 - 60_000),
+      end: now,
+      now,
+      clients: base,
+      logger: silentLogger,
+    });
+    const validate = validatorFor("verify-report");
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+    return report;
+  };
 
   const problems = (r: VerifyReport) =>
     r.trails
