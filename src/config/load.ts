@@ -97,6 +97,10 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       regions: raw.logs?.regions as string[] | undefined,
       includeDigest: raw.logs?.includeDigest ?? false,
       includeInsight: raw.logs?.includeInsight ?? false,
+      verifyIntegrity:
+        raw.logs?.verifyIntegrity ??
+        ((raw.logs?.sources ?? []) as string[]).some((s) => s.startsWith("s3://")),
+      integrityGraceMinutes: raw.logs?.integrityGraceMinutes ?? 120,
       sqs: {
         waitTimeSeconds: raw.logs?.sqs?.waitTimeSeconds ?? 20,
         visibilityTimeoutSeconds: raw.logs?.sqs?.visibilityTimeoutSeconds ?? 120,

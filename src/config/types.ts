@@ -50,6 +50,10 @@ export interface LogsConfig {
   regions?: string[];
   includeDigest: boolean;
   includeInsight: boolean;
+  /** Verify digests and log file hashes while scanning (default: true when a source is s3://). */
+  verifyIntegrity: boolean;
+  /** How long a log file may wait for the digest that lists it before it counts as unlisted. */
+  integrityGraceMinutes: number;
   sqs: { waitTimeSeconds: number; visibilityTimeoutSeconds: number; maxReceiveCount: number };
   /** Unreadable files: first retry after retryMinutes (doubling), given up after giveUpHours. */
   quarantine: { retryMinutes: number; giveUpHours: number };

@@ -53,6 +53,19 @@ export class DaemonMetrics implements AwsObserver {
     "Detections appended to detections.jsonl, by rule id and level.",
     ["rule", "level"],
   );
+  readonly integrityFiles = this.registry.counter(
+    "trailwarden_integrity_verified_log_files_total",
+    "Log files whose SHA-256 matched the digest that lists them (in-stream log integrity).",
+  );
+  readonly integrityDigests = this.registry.counter(
+    "trailwarden_integrity_verified_digests_total",
+    "Digest files whose signature and chain link verified (in-stream log integrity).",
+  );
+  readonly integrityProblems = this.registry.counter(
+    "trailwarden_integrity_problems_total",
+    "Log integrity problems found in stream, by kind (digest-invalid, digest-missing, log-modified, log-missing, log-unlisted, gap).",
+    ["kind"],
+  );
   readonly awsCalls = this.registry.counter(
     "trailwarden_aws_calls_total",
     "AWS API calls (retries not counted separately), by service.",
@@ -125,6 +138,12 @@ export class DaemonMetrics implements AwsObserver {
   scanFinished(summary: ScanSummaryView): void {
     this.records.inc({}, summary.records.read);
     this.scanErrors.inc({}, summary.errors.length);
+    const integrity = summary.integrity;
+    if (integrity) {
+      this.integrityFiles.inc({}, integrity.verifiedFiles);
+      this.integrityDigests.inc({}, integrity.verifiedDigests);
+      for (const [kind, n] of Object.entries(integrity.problems)) this.integrityProblems.inc({ kind }, n);
+    }
   }
 
   detection(d: DetectionView): void {

@@ -25,6 +25,8 @@ export interface ScanSummaryView {
   detections: { total: number; byRule?: Record<string, number>; byLevel?: Record<string, number> };
   /** Errors without `file` are whole-source failures (a bucket or queue that could not be read). */
   errors: readonly { source: string; file?: string; message: string }[];
+  /** Log integrity of the run (s3:// with logs.verifyIntegrity). */
+  integrity?: { verifiedFiles: number; verifiedDigests: number; problems: Record<string, number> };
 }
 
 /** What latest-scan.json holds: the scan report (schema/scan-report.schema.json) without detections. */

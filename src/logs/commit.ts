@@ -1,10 +1,11 @@
 // The two places a finished log file goes. Both suppress a detection whose id was already emitted,
 // so the same record delivered twice gives one detection. Detections are added as they are found
 // and become visible only when the file is committed.
-import type { FileWriter, StateStore } from "../state/store.ts";
+import type { CommitResult, FileWriter, StateStore } from "../state/store.ts";
 import type { Detection } from "./detection.ts";
 import type { DetectionsLog } from "./detections-log.ts";
 import { countDetection, type ScanSummary } from "./summary.ts";
+import type { BufferedKeyValueStore } from "./tracker-state.ts";
 
 /** Where a file's detections go while it is read. */
 export interface FileBatch {
@@ -28,6 +29,8 @@ export class StateCommitter implements FileCommitter {
     private readonly state: StateStore,
     private readonly log: DetectionsLog,
     private readonly summary: ScanSummary,
+    /** Judges' state written with each file (log integrity), when they keep any. */
+    private readonly judges?: BufferedKeyValueStore,
   ) {}
 
   begin(file: { key: string; scope?: string; sig?: string }): FileBatch {
@@ -37,7 +40,13 @@ export class StateCommitter implements FileCommitter {
       abort: () => writer.abort(),
       commit: (bad) => {
         const mark = { at: Date.now(), sig: file.sig, bad };
-        const r = writer.commit(mark);
+        let r: CommitResult;
+        try {
+          r = writer.commit(mark, this.judges && (() => this.judges!.flush()));
+        } catch (err) {
+          this.judges?.discard();
+          throw err;
+        }
         const s = this.summary.detections;
         s.duplicates += r.duplicates;
         s.total += r.fresh;

@@ -28,6 +28,14 @@ export interface LogFileRef {
   lines: boolean;
   /** The bytes: a stream, or the whole content for a small file. */
   open(signal?: AbortSignal): Promise<AsyncIterable<Uint8Array> | Uint8Array>;
+  /** Log integrity, one per attempt: sees the uncompressed bytes as they are read, then gives the
+   * detections the file's hash leads to (`bad`: why the file could not be read whole). */
+  integrity?: () => FileIntegrity;
+}
+
+export interface FileIntegrity {
+  onContent(chunk: Uint8Array): void;
+  finish(bad?: string): Detection[];
 }
 
 export interface ProcessContext {
@@ -97,6 +105,7 @@ export async function processLogFile(
     // Shutdown: not an error; the file is not marked and waits for the next run.
     if (ctx.signal?.aborted) return "failed";
     const batch = ctx.committer.begin(ref);
+    const integrity = ref.integrity?.();
     let evalErrors = 0;
     const onRecord = (record: Record<string, unknown>) => {
       let matches: ReturnType<Detector["evaluate"]>;
@@ -112,7 +121,9 @@ export async function processLogFile(
     try {
       const bytes = await ref.open(ctx.signal);
       opened = true;
-      const result = await readLog(bytes, { lines: ref.lines, onRecord });
+      const result = await readLog(bytes, { lines: ref.lines, onRecord, onContent: integrity?.onContent });
+      // Integrity problems (a modified file, say) are detections of this file, in its commit.
+      for (const d of integrity?.finish() ?? []) batch.add(d);
       const fresh = batch.commit();
       source.files.read++;
       ctx.summary.records.read += result.records;
@@ -136,6 +147,7 @@ export async function processLogFile(
       }
       if (err instanceof BadLogError) {
         // Records before the damage were valid: their detections are kept.
+        for (const d of integrity?.finish(err.message) ?? []) batch.add(d);
         const fresh = batch.commit(err.message);
         source.files.bad++;
         scanProgress.add("files");

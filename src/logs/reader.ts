@@ -40,6 +40,8 @@ export interface ReadOptions {
   /** JSON lines (one record per line) instead of a Records document. */
   lines: boolean;
   onRecord: (record: CloudTrailRecord) => void;
+  /** Sees every uncompressed byte as it is parsed (log integrity hashes the file from here). */
+  onContent?: (chunk: Uint8Array) => void;
 }
 
 const MAX_SAMPLES = 5;
@@ -77,7 +79,19 @@ export async function readLog(
   const head = await firstChunk(source);
   if (!head) throw new BadLogError("empty file");
   result.gzip = isGzip(head.first);
-  const sink = opts.lines ? linesSink(accept) : recordsSink(accept);
+  const parse = opts.lines ? linesSink(accept) : recordsSink(accept);
+  const onContent = opts.onContent;
+  const sink = onContent
+    ? (src: AsyncIterable<Buffer>) =>
+        parse(
+          (async function* () {
+            for await (const chunk of src) {
+              onContent(chunk);
+              yield chunk;
+            }
+          })(),
+        )
+    : parse;
   const bytes = Readable.from(head.all(), { objectMode: false });
   try {
     if (result.gzip) await pipeline(bytes, createGunzip(), sink);

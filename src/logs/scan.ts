@@ -16,9 +16,11 @@ import type { Detector } from "./detector.ts";
 import { quarantineFile } from "./quarantine.ts";
 import { FileSource } from "./sources/file.ts";
 import { S3Source } from "./sources/s3.ts";
+import { streamIntegrity } from "./sources/s3-integrity.ts";
 import type { LogSource, SourceRunContext } from "./sources/source.ts";
 import { SqsSource } from "./sources/sqs.ts";
 import { addError, addSourceFiles, emptySummary, type ScanSummary } from "./summary.ts";
+import { BufferedKeyValueStore } from "./tracker-state.ts";
 
 export type { ScanSummary } from "./summary.ts";
 
@@ -94,17 +96,27 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
     // Detections committed before a crash or a full disk, not yet in detections.jsonl.
     log.drain();
     const sources = config.logs.sources.map(sourceFor);
+    const clients = opts.clients ?? ownClients;
+    // Log integrity keeps its chain positions in the store, written with each file's commit.
+    const judges = new BufferedKeyValueStore(state);
+    const integrity = clients
+      ? streamIntegrity(config, clients, judges, {
+          priorScanState: state.hasFiles(),
+          signal: controller.signal,
+        })
+      : undefined;
     const ctx: SourceRunContext = {
       config,
       state,
       detector: opts.detector,
-      committer: new StateCommitter(state, log, summary),
+      committer: new StateCommitter(state, log, summary, judges),
+      integrity,
       summary,
       logger,
       signal: controller.signal,
       onDetection: opts.onDetection,
       limit: createLimiter(config.logs.concurrency),
-      clients: opts.clients ?? ownClients,
+      clients,
       now,
       since: opts.since,
       drain: opts.drain ?? true,

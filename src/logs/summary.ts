@@ -46,6 +46,13 @@ export interface ScanSummary {
   quarantine: QuarantinedFile[];
   errors: { source: string; file?: string; message: string }[];
   sources: SourceSummary[];
+  /** Log integrity (s3:// with logs.verifyIntegrity): digests read, what verified, problems by kind. */
+  integrity?: {
+    digestsRead: number;
+    verifiedFiles: number;
+    verifiedDigests: number;
+    problems: Record<string, number>;
+  };
 }
 
 export interface QuarantinedFile {

@@ -282,6 +282,11 @@ export class StateStore {
     return this.exec("DELETE FROM files WHERE scope = ? AND at < ?", scope, before);
   }
 
+  /** True once any file was marked: the store already holds a scan's history. */
+  hasFiles(): boolean {
+    return this.db.prepare("SELECT 1 AS x FROM files LIMIT 1").all().length > 0;
+  }
+
   /** Keys marked under `scope` (a file:// folder), for dropping the marks of files gone. */
   fileKeys(scope: string): string[] {
     return (this.db.prepare("SELECT key FROM files WHERE scope = ?").all(scope) as Row[]).map((r) =>

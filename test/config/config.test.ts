@@ -29,6 +29,26 @@ describe("config loading", () => {
     assert.equal(config.state.dir, "/base/.trailwarden/state");
   });
 
+  it("turns log integrity on by default only when a source is s3://, with a two-hour grace period", () => {
+    const s3 = parseConfig("logs:\n  sources: [s3://trail-logs]\n", "cfg.yaml", "/base");
+    assert.equal(s3.logs.verifyIntegrity, true);
+    assert.equal(s3.logs.integrityGraceMinutes, 120);
+    const sqs = parseConfig(
+      "logs:\n  sources: ['sqs://https://sqs.us-east-1.amazonaws.com/1/q']\n",
+      "cfg.yaml",
+      "/base",
+    );
+    assert.equal(sqs.logs.verifyIntegrity, false);
+    const off = parseConfig(
+      "logs:\n  sources: [s3://b]\n  verifyIntegrity: false\n  integrityGraceMinutes: 30\n",
+      "cfg.yaml",
+      "/base",
+    );
+    assert.equal(off.logs.verifyIntegrity, false);
+    assert.equal(off.logs.integrityGraceMinutes, 30);
+    assert.deepEqual(problemsOf("logs:\n  integrityGraceMinutes: 0\n").length, 1);
+  });
+
   it("points an unknown key at its line and column", () => {
     assert.deepEqual(problemsOf("aws:\n  region: us-east-1\n  regoin: x\n"), [
       'cfg.yaml:3:3: unknown key "regoin" in aws',

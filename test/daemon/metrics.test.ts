@@ -95,3 +95,24 @@ test("replaces the findings gauge with the latest audit's counts by check and st
   );
   assert.equal(sampleValue(parsed, "trailwarden_audit_findings", { check: "trail-sns" }), 0);
 });
+
+test("counts in-stream log integrity from each scan's summary: verified files and digests, problems by kind", () => {
+  const m = new DaemonMetrics();
+  const summary = {
+    files: { read: 2, failed: 0 },
+    records: { read: 4 },
+    detections: { total: 1 },
+    errors: [],
+    integrity: { verifiedFiles: 20, verifiedDigests: 10, problems: { "log-modified": 1 } },
+  };
+  m.scanFinished(summary);
+  m.scanFinished({
+    ...summary,
+    integrity: { verifiedFiles: 2, verifiedDigests: 1, problems: { "log-modified": 2, gap: 1 } },
+  });
+  const parsed = parsePrometheus(m.registry.render());
+  assert.equal(sampleValue(parsed, "trailwarden_integrity_verified_log_files_total", {}), 22);
+  assert.equal(sampleValue(parsed, "trailwarden_integrity_verified_digests_total", {}), 11);
+  assert.equal(sampleValue(parsed, "trailwarden_integrity_problems_total", { kind: "log-modified" }), 3);
+  assert.equal(sampleValue(parsed, "trailwarden_integrity_problems_total", { kind: "gap" }), 1);
+});

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { GetBucketEncryptionCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListPublicKeysCommand } from "@aws-sdk/client-cloudtrail";
+import {
+  GetBucketEncryptionCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { clientsFor, startEndpoint } from "../support/endpoint.ts";
@@ -25,6 +32,62 @@ describe("the AWS test endpoint", () => {
     const base = clientsFor(ep, "111111111111");
     const assumed = base.assumeRole("arn:aws:iam::222222222222:role/Auditor");
     assert.equal(await assumed.callerAccountId(), "222222222222");
+  });
+
+  it("stores user metadata from PutObject and returns it on GetObject and HeadObject", async () => {
+    ep.world.addBucket("meta", "111111111111");
+    const s3 = clientsFor(ep, "111111111111").s3("us-east-1");
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "meta",
+        Key: "digest.json.gz",
+        Body: Buffer.from("digest"),
+        Metadata: { signature: "abcd", "signature-algorithm": "SHA256withRSA" },
+      }),
+    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: "meta", Key: "digest.json.gz" }));
+    assert.deepEqual(got.Metadata, { signature: "abcd", "signature-algorithm": "SHA256withRSA" });
+    assert.equal(await got.Body?.transformToString(), "digest");
+    const head = await s3.send(new HeadObjectCommand({ Bucket: "meta", Key: "digest.json.gz" }));
+    assert.equal(head.Metadata?.signature, "abcd");
+  });
+
+  it("pages ListPublicKeys with NextToken and filters keys by validity", async () => {
+    const der = (b: number) => new Uint8Array([0x30, b]);
+    ep.world.addCloudTrailKey("eu-west-1", {
+      fingerprint: "old",
+      value: der(1),
+      validityStart: new Date("2026-01-01T00:00:00Z"),
+      validityEnd: new Date("2026-02-01T00:00:00Z"),
+    });
+    ep.world.addCloudTrailKey("eu-west-1", {
+      fingerprint: "a",
+      value: der(2),
+      validityStart: new Date("2026-02-01T00:00:00Z"),
+    });
+    ep.world.addCloudTrailKey("eu-west-1", {
+      fingerprint: "b",
+      value: der(3),
+      validityStart: new Date("2026-03-01T00:00:00Z"),
+    });
+    const ct = clientsFor(ep, "111111111111").cloudTrail("eu-west-1");
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out = await ct.send(
+        new ListPublicKeysCommand({
+          StartTime: new Date("2026-02-15T00:00:00Z"),
+          EndTime: new Date("2026-03-15T00:00:00Z"),
+          NextToken: token,
+        }),
+      );
+      pages++;
+      for (const k of out.PublicKeyList ?? []) seen.push(`${k.Fingerprint}:${k.Value?.[1]}`);
+      token = out.NextToken;
+    } while (token);
+    assert.deepEqual(seen, ["a:2", "b:3"]);
+    assert.equal(pages, 2);
   });
 
   it("pages ListObjectsV2 and honours StartAfter", async () => {

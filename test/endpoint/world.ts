@@ -92,8 +92,20 @@ export const DEFAULT_REGIONS = [
   "sa-east-1",
 ];
 
+/** A CloudTrail digest-signing public key (PKCS#1 DER), as ListPublicKeys returns it. */
+export interface CloudTrailPublicKey {
+  fingerprint: string;
+  value: Uint8Array;
+  validityStart?: Date;
+  validityEnd?: Date;
+}
+
 export class World {
   readonly accounts = new Map<string, Account>();
+  /** CloudTrail's signing keys by region (AWS-owned, the same for every account). */
+  readonly cloudTrailKeys = new Map<string, CloudTrailPublicKey[]>();
+  /** ListPublicKeys page size, small so that NextToken is exercised. */
+  cloudTrailKeysPageSize = 1;
   readonly credentials = new Map<string, Identity>();
   readonly buckets = new Map<string, Bucket>();
   readonly topics = new Map<string, Topic>();
@@ -171,10 +183,18 @@ export class World {
     return bucket;
   }
 
-  putObject(bucket: string, key: string, body: Buffer | string, lastModified = new Date()): void {
+  putObject(
+    bucket: string,
+    key: string,
+    body: Buffer | string,
+    lastModified = new Date(),
+    metadata?: Record<string, string>,
+  ): void {
     const b = this.buckets.get(bucket);
     if (!b) throw new Error(`no bucket ${bucket}`);
-    b.objects.set(key, { body: Buffer.isBuffer(body) ? body : Buffer.from(body), lastModified });
+    const obj: S3Object = { body: Buffer.isBuffer(body) ? body : Buffer.from(body), lastModified };
+    if (metadata) obj.metadata = metadata;
+    b.objects.set(key, obj);
   }
 
   addTopic(arn: string, opts: { allowAccounts?: string[] } = {}): Topic {
@@ -188,6 +208,13 @@ export class World {
     };
     this.topics.set(arn, topic);
     return topic;
+  }
+
+  /** Publish a CloudTrail signing key in a region (ListPublicKeys returns it). */
+  addCloudTrailKey(region: string, key: CloudTrailPublicKey): void {
+    const keys = this.cloudTrailKeys.get(region) ?? [];
+    keys.push(key);
+    this.cloudTrailKeys.set(region, keys);
   }
 
   /** The per-account state bag of a service, created on first use. */

@@ -12,14 +12,22 @@ import { waitsInQuarantine } from "../quarantine.ts";
 import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
 import { type LogKind, logFolder, minKey, parseLogKey, parseS3Url, startAfterFor } from "../s3-layout.ts";
 import { addError, type SourceSummary, sourceSummary } from "../summary.ts";
+import { addCounters, logFileIntegrity, processDigest, snapshot, sweepIntegrity } from "./s3-integrity.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
 
 const ACCOUNT_DIR = /^\d{12}\/$/;
 const FOLDERS_AT_ONCE = 4;
 const ORG_DIR = /^o-[a-z0-9]+\/$/;
 
-export function s3Ref(s3: S3Client, bucket: string, key: string, scope?: string): LogFileRef {
+export function s3Ref(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  scope?: string,
+  ctx?: SourceRunContext,
+): LogFileRef {
   return {
+    integrity: ctx && logFileIntegrity(ctx, bucket, key),
     key: `s3://${bucket}/${key}`,
     scope,
     logFile: `s3://${bucket}/${key}`,
@@ -65,6 +73,8 @@ export class S3Source implements LogSource {
         abortSignal: ctx.signal,
       });
     };
+    const counted = snapshot(ctx);
+    const errorsBefore = ctx.summary.errors.length;
     const folders = await this.discover(ctx, list, summary);
     const lookbackStart = new Date(ctx.now.getTime() - ctx.config.logs.lookbackHours * 3_600_000);
     const firstStart = ctx.since ?? lookbackStart;
@@ -85,6 +95,10 @@ export class S3Source implements LogSource {
         ctx.logger.error("s3 folder not listed", { source: this.url, folder, error: message });
       }
     });
+    // Time-driven verdicts only after a complete poll: a folder or file that failed is not "missing".
+    const complete = ctx.summary.errors.length === errorsBefore && !ctx.signal?.aborted;
+    if (ctx.integrity && complete) await sweepIntegrity(ctx, this.bucket);
+    if (counted) addCounters(ctx, counted);
     await this.retryQuarantined(ctx, s3, summary);
     return summary;
   }
@@ -100,7 +114,7 @@ export class S3Source implements LogSource {
     await Promise.all(
       due.map((q) => {
         if (ctx.signal?.aborted) return undefined;
-        const ref = s3Ref(s3, this.bucket, q.key.slice(`s3://${this.bucket}/`.length), q.scope);
+        const ref = s3Ref(s3, this.bucket, q.key.slice(`s3://${this.bucket}/`.length), q.scope, ctx);
         return ctx.limit(() => processLogFile(ctx, ref, summary));
       }),
     );
@@ -109,7 +123,7 @@ export class S3Source implements LogSource {
   private async discover(ctx: SourceRunContext, list: Lister, summary: SourceSummary): Promise<string[]> {
     const { accounts, regions, includeDigest, includeInsight } = ctx.config.logs;
     const kinds: LogKind[] = ["CloudTrail"];
-    if (includeDigest) kinds.push("CloudTrail-Digest");
+    if (includeDigest || ctx.integrity) kinds.push("CloudTrail-Digest");
     if (includeInsight) kinds.push("CloudTrail-Insight");
     const roots = [`${this.prefix}AWSLogs/`];
     const accountDirs: { root: string; account: string }[] = [];
@@ -176,12 +190,24 @@ export class S3Source implements LogSource {
     summary: SourceSummary,
   ): Promise<FileOutcome | "skipped" | "ignored"> {
     const parsed = parseLogKey(key);
-    if (!parsed || parsed.kind === "CloudTrail-Digest") {
+    const digest =
+      parsed?.kind === "CloudTrail-Digest" || /\/CloudTrail-Digest\/.*_backfill\.json\.gz$/.test(key);
+    if (digest && ctx.integrity) {
+      const ref = `s3://${this.bucket}/${key}`;
+      if (ctx.signal?.aborted) return "failed";
+      if (ctx.state.isDone(ref)) {
+        summary.files.skipped++;
+        return "skipped";
+      }
+      const scope = parsed ? `s3://${this.bucket}/${parsed.folder}` : undefined;
+      return ctx.limit(() => processDigest(ctx, s3, this.bucket, key, summary, scope));
+    }
+    if (!parsed || digest) {
       // Digest files hold hashes of log files, not records; other objects are not logs at all.
       summary.files.ignored++;
       return "ignored";
     }
-    const ref = s3Ref(s3, this.bucket, key, `s3://${this.bucket}/${parsed.folder}`);
+    const ref = s3Ref(s3, this.bucket, key, `s3://${this.bucket}/${parsed.folder}`, ctx);
     // After an abort the key is left for the next run: "failed" keeps the cursor before it.
     if (ctx.signal?.aborted) return "failed";
     if (ctx.state.isDone(ref.key)) {

@@ -5,6 +5,7 @@ import type { StateStore } from "../../state/store.ts";
 import type { Limiter } from "../../util/limit.ts";
 import type { ProcessContext } from "../processor.ts";
 import type { SourceSummary } from "../summary.ts";
+import type { StreamIntegrity } from "./s3-integrity.ts";
 
 export interface SourceRunContext extends ProcessContext {
   config: Config;
@@ -17,6 +18,8 @@ export interface SourceRunContext extends ProcessContext {
   since?: Date;
   /** SQS: stop when a long poll returns nothing. */
   drain: boolean;
+  /** Log integrity (logs.verifyIntegrity): the s3:// source verifies digests and hashes log files. */
+  integrity?: StreamIntegrity;
 }
 
 export interface LogSource {

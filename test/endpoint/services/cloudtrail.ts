@@ -1,6 +1,7 @@
-// CloudTrail (JSON 1.1): DescribeTrails (home, shadow and organization trails), GetTrailStatus and
-// GetEventSelectors, with AWS's refusal of calls on another account's trail. Trails live in each
-// owner account's state; organization trails show up in every member account.
+// CloudTrail (JSON 1.1): DescribeTrails (home, shadow and organization trails), GetTrailStatus,
+// GetEventSelectors and ListPublicKeys (paged, by validity window), with AWS's refusal of calls on
+// another account's trail. Trails live in each owner account's state; organization trails show up
+// in every member account.
 import type { EndpointRequest, ServiceModule } from "../protocol.ts";
 import { AwsError, type World } from "../world.ts";
 import { organizationOf } from "./organizations.ts";
@@ -180,6 +181,32 @@ export const cloudtrail: ServiceModule = {
                 ExcludeManagementEventSources: [],
               },
             ],
+          },
+        };
+      }
+      case "ListPublicKeys": {
+        // Keys whose validity overlaps [StartTime, EndTime]; with neither, the keys valid now.
+        const now = Date.now() / 1000;
+        const from = Number(req.params.StartTime ?? now);
+        const to = Number(req.params.EndTime ?? now);
+        if (to < from) throw new AwsError("InvalidTimeRangeException", "Start time must be before end time.");
+        const keys = (world.cloudTrailKeys.get(req.region) ?? []).filter(
+          (k) =>
+            (!k.validityStart || epochSeconds(k.validityStart) <= to) &&
+            (!k.validityEnd || epochSeconds(k.validityEnd) >= from),
+        );
+        const offset = Number(req.params.NextToken ?? 0);
+        const size = world.cloudTrailKeysPageSize;
+        const page = keys.slice(offset, offset + size);
+        return {
+          body: {
+            PublicKeyList: page.map((k) => ({
+              Value: Buffer.from(k.value).toString("base64"),
+              Fingerprint: k.fingerprint,
+              ValidityStartTime: k.validityStart ? epochSeconds(k.validityStart) : undefined,
+              ValidityEndTime: k.validityEnd ? epochSeconds(k.validityEnd) : undefined,
+            })),
+            NextToken: offset + size < keys.length ? String(offset + size) : undefined,
           },
         };
       }

@@ -268,7 +268,16 @@ export const s3: ServiceModule = {
         return { raw: req.operation === "GetObject" ? obj.body : "", headers };
       }
       case "PutObject": {
-        bucket.objects.set(key, { body: req.body, lastModified: new Date() });
+        // User metadata travels as x-amz-meta-<name> headers (names are case-insensitive).
+        const metadata: Record<string, string> = {};
+        for (const [h, v] of Object.entries(req.headers))
+          if (h.toLowerCase().startsWith("x-amz-meta-") && typeof v === "string")
+            metadata[h.toLowerCase().slice("x-amz-meta-".length)] = v;
+        bucket.objects.set(key, {
+          body: req.body,
+          lastModified: new Date(),
+          ...(Object.keys(metadata).length ? { metadata } : {}),
+        });
         return { headers: { etag: etag(req.body) } };
       }
       case "DeleteObject":
