@@ -13,6 +13,7 @@ import { IntegrityTracker } from "../../src/integrity/stream.ts";
 import { MemoryKeyValueStore } from "../../src/integrity/stream-state.ts";
 import { StateCommitter } from "../../src/logs/commit.ts";
 import { DetectionsLog } from "../../src/logs/detections-log.ts";
+import { runScan } from "../../src/logs/scan.ts";
 import { S3Source } from "../../src/logs/sources/s3.ts";
 import { streamIntegrity } from "../../src/logs/sources/s3-integrity.ts";
 import type { SourceRunContext } from "../../src/logs/sources/source.ts";
@@ -163,6 +164,40 @@ describe("in-stream integrity on the s3:// source", () => {
     ].sort();
     assert.deepEqual(streamed, fromVerify);
     assert.ok(c.digests.length === 10);
+  });
+
+  it("runs in the real scan with its state in the store: a modified file is one detection across runs", async () => {
+    let modified = "";
+    const { bucket } = world((chain) => {
+      modified = chain.logFiles[2];
+      chain.modify(modified, (r) => {
+        r.pop();
+      });
+    });
+    const dir = tempDir();
+    const clients = w.baseClients(ACCT);
+    // As withDefaults decides for a config whose sources include s3://.
+    const config = testConfig(
+      dir,
+      { sources: [`s3://${bucket}`], verifyIntegrity: true },
+      { ...clients.config },
+    );
+    try {
+      const first = await runScan({ config, clients, detector: eventNameDetector() });
+      assert.equal(first.integrity?.problems["log-modified"], 1);
+      assert.deepEqual(kinds(readDetections(config)), [`log-modified ${modified}`]);
+      const second = await runScan({ config, clients, detector: eventNameDetector() });
+      assert.equal(second.detections.total, 0);
+      assert.deepEqual(kinds(readDetections(config)), [`log-modified ${modified}`]);
+      const store = StateStore.open(config.state.dir);
+      try {
+        assert.ok(store.kvGet("integrity", "folders") !== undefined, "the chain position is in the store");
+      } finally {
+        store.close();
+      }
+    } finally {
+      clients.destroy();
+    }
   });
 
   it("is on for an s3:// source by default, off when configured off or without an s3:// source", () => {
