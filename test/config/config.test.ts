@@ -34,7 +34,7 @@ describe("config loading", () => {
     assert.equal(s3.logs.verifyIntegrity, true);
     assert.equal(s3.logs.integrityGraceMinutes, 120);
     const sqs = parseConfig(
-      "logs:\n  sources: ['sqs://https://sqs.us-east-1.amazonaws.com/1/q']\n",
+      "logs:\n  sources: ['sqs://https://sqs.us-east-1.amazonaws.com/111111111111/q']\n",
       "cfg.yaml",
       "/base",
     );
