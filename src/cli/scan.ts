@@ -2,19 +2,24 @@
 //   scan --config FILE [--output FILE] [--since DURATION|TIMESTAMP]   incremental, over logs.sources
 //   scan --rules PATH [--rules PATH...] --logs PATH --output FILE      one-off, over local files
 import { parseArgs } from "node:util";
-import { loadConfigFile } from "../config/load.ts";
+import { loadConfigFile, withDefaults } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
+import { startScanWorkers } from "../daemon/scan-workers.ts";
+import type { Detector } from "../logs/detector.ts";
+import { fileLimits } from "../logs/judge.ts";
 import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
+import type { ScanWorkerPool } from "../logs/workers/pool.ts";
 import { formatRuleProblem, loadRules } from "../rules/index.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
-import { createLogger } from "../util/logger.ts";
+import { createLogger, type Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
 
 const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DURATION|TIMESTAMP]
        trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--output FILE]
+       either form: [--workers N]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
   progress in state.dir, append each new detection to <output.dir>/detections.jsonl, and write
@@ -24,6 +29,8 @@ const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DU
 
   --since  first run only: start at this point instead of the look-back; a duration back from
            now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
+  --workers  threads that read and judge log files (default logs.workers, else the available
+           cores); 0 judges them on the main thread
   Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config;
         3 some log file, S3 folder or source could not be read (tried again next run), or an SQS
           message was set aside; the summary's errors say which.`;
@@ -62,6 +69,7 @@ export const scanCommand: Command = {
         since: { type: "string" },
         rules: { type: "string", multiple: true },
         logs: { type: "string", multiple: true },
+        workers: { type: "string" },
       },
     });
     if (!values.config && !values.logs?.length)
@@ -70,41 +78,34 @@ export const scanCommand: Command = {
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
     if (!rulePaths.length) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
     const logger = createLogger({ level: config?.logLevel ?? "info" });
-    const loaded = await loadRules(rulePaths, { placeholders: config?.placeholders ?? {} });
+    const placeholders = config?.placeholders ?? {};
+    const loaded = await loadRules(rulePaths, { placeholders });
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    const settings = config ?? withDefaults({}, process.cwd());
+    const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
+    const since = values.since ? parseSince(values.since) : undefined;
     const report: ScanReport = {
       schemaVersion: 1,
       tool: { name: "trailwarden", version },
       rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
       summary: undefined as unknown as ScanSummary,
     };
-    if (values.logs?.length) {
-      const out = await scanLocal({
-        paths: values.logs,
-        detector: loaded.ruleSet,
-        concurrency: config?.logs.concurrency,
-        logger,
-      });
-      report.summary = out.summary;
-      report.detections = out.detections;
-    } else {
-      const since = values.since ? parseSince(values.since) : undefined;
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      try {
-        report.summary = await runScan({
-          config: config!,
+    const pool = await startScanWorkers(workers, { paths: rulePaths, placeholders }, loaded.ruleSet.rules);
+    try {
+      if (values.logs?.length) {
+        const out = await scanLocal({
+          paths: values.logs,
           detector: loaded.ruleSet,
+          concurrency: config?.logs.concurrency,
           logger,
-          since,
-          signal: controller.signal,
+          pool,
+          limits: fileLimits(settings),
         });
-      } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-      }
+        report.summary = out.summary;
+        report.detections = out.detections;
+      } else await incremental(report, config!, loaded.ruleSet, logger, since, pool);
+    } finally {
+      await pool?.close();
     }
     if (values.output) writeJsonAtomic(values.output, report);
     else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -112,3 +113,30 @@ export const scanCommand: Command = {
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
   },
 };
+
+function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 256)
+    throw new UsageError(`--workers ${value}: expected a whole number from 0 to 256`);
+  return Number(value);
+}
+
+/** The incremental scan over logs.sources; stops cleanly on SIGINT / SIGTERM. */
+async function incremental(
+  report: ScanReport,
+  config: Config,
+  detector: Detector,
+  logger: Logger,
+  since: Date | undefined,
+  pool: ScanWorkerPool | undefined,
+): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    report.summary = await runScan({ config, detector, logger, since, signal: controller.signal, pool });
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}

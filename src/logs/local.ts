@@ -5,15 +5,20 @@ import { type Logger, silentLogger } from "../util/logger.ts";
 import { MemoryCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
-import { processLogFile } from "./processor.ts";
-import { listLocalLogs } from "./sources/file.ts";
+import type { FileLimits } from "./judge.ts";
+import { type ProcessContext, processLogFile } from "./processor.ts";
+import { listLocalLogs, reportListingProblems } from "./sources/file.ts";
 import { addSourceFiles, emptySummary, type ScanSummary, sourceSummary } from "./summary.ts";
+import type { ScanWorkerPool } from "./workers/pool.ts";
 
 export interface LocalScanOptions {
   paths: string[];
   detector: Detector;
   concurrency?: number;
   logger?: Logger;
+  /** Scan workers; without them files are judged on this thread. */
+  pool?: ScanWorkerPool;
+  limits?: FileLimits;
 }
 
 export async function scanLocal(
@@ -23,7 +28,14 @@ export async function scanLocal(
   const committer = new MemoryCommitter(summary);
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
-  const ctx = { detector: opts.detector, committer, summary, logger: opts.logger ?? silentLogger };
+  const ctx: ProcessContext = {
+    detector: opts.detector,
+    committer,
+    summary,
+    logger: opts.logger ?? silentLogger,
+    pool: opts.pool,
+    limits: opts.limits,
+  };
   for (const path of opts.paths) {
     const source = sourceSummary(`file://${path}`, "file");
     summary.sources.push(source);
@@ -35,6 +47,7 @@ export async function scanLocal(
       continue;
     }
     source.files.ignored += listing.ignored;
+    reportListingProblems(listing, summary, source, ctx.logger);
     await forEachBounded(listing.files, 2 * concurrency, ({ ref }) =>
       limit(() => processLogFile(ctx, ref, source)),
     );

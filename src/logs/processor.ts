@@ -2,11 +2,13 @@
 // first (written and flushed), then the file's done mark. A download failure is retried with
 // backoff and leaves the file not done; an unusable file is reported once and remembered as bad.
 import type { Logger } from "../util/logger.ts";
+import { type AnnouncingBatch, type BatchCommitter, type FileBatch, toBatchCommitter } from "./batch.ts";
 import type { Detection } from "./detection.ts";
-import { toDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
-import { BadLogError, readLog } from "./reader.ts";
+import { type FileLimits, type JudgeResult, judgeFile, timeoutLabel } from "./judge.ts";
+import { BadLogError } from "./reader.ts";
 import { addBadFile, addError, type ScanSummary, type SourceSummary } from "./summary.ts";
+import type { ScanWorkerPool } from "./workers/pool.ts";
 
 export interface LogFileRef {
   /** Identity in the state store: s3://bucket/key or file:///abs/path. */
@@ -19,6 +21,8 @@ export interface LogFileRef {
   lines: boolean;
   /** The bytes: a stream, or the whole content for a small file. */
   open(signal?: AbortSignal): Promise<AsyncIterable<Uint8Array> | Uint8Array>;
+  /** A local file: a scan worker opens it itself. */
+  path?: string;
 }
 
 /** Where finished files go: the state store (incremental scan) or memory (local scan). */
@@ -29,7 +33,7 @@ export interface FileCommitter {
 
 export interface ProcessContext {
   detector: Detector;
-  committer: FileCommitter;
+  committer: FileCommitter | BatchCommitter;
   summary: ScanSummary;
   logger: Logger;
   signal?: AbortSignal;
@@ -37,6 +41,10 @@ export interface ProcessContext {
   attempts?: number;
   backoffMs?: number;
   onDetection?: (d: Detection) => void | Promise<void>;
+  /** Scan workers (logs.workers); without them files are judged on this thread. */
+  pool?: ScanWorkerPool;
+  /** logs.maxFileBytes and logs.fileTimeoutSeconds. */
+  limits?: FileLimits;
 }
 
 export type FileOutcome = "read" | "bad" | "failed";
@@ -47,30 +55,14 @@ export async function processLogFile(
   source: SourceSummary,
 ): Promise<FileOutcome> {
   const attempts = ctx.attempts ?? 3;
+  const batches = toBatchCommitter(ctx.committer);
   for (let attempt = 1; ; attempt++) {
     // Shutdown: not an error; the file is not marked and waits for the next run.
     if (ctx.signal?.aborted) return "failed";
-    const found: Detection[] = [];
-    const ids = new Set<string>();
-    let evalErrors = 0;
-    const onRecord = (record: Record<string, unknown>) => {
-      let matches: ReturnType<Detector["evaluate"]>;
-      try {
-        matches = ctx.detector.evaluate(record);
-      } catch {
-        evalErrors++;
-        return;
-      }
-      for (const m of matches) {
-        const d = toDetection(m, record, ref.logFile);
-        if (ids.has(d.id)) continue;
-        ids.add(d.id);
-        found.push(d);
-      }
-    };
+    const batch = batches.begin(ref);
     try {
-      const result = await readLog(await ref.open(ctx.signal), { lines: ref.lines, onRecord });
-      const fresh = ctx.committer.commit(ref, found);
+      const result = await judge(ctx, ref, (d) => batch.add(d));
+      batch.commit();
       source.files.read++;
       ctx.summary.records.read += result.records;
       ctx.summary.records.invalid += result.invalid;
@@ -80,20 +72,24 @@ export async function processLogFile(
           count: result.invalid,
           examples: result.invalidSamples,
         });
-      if (evalErrors)
-        ctx.logger.warn("rule evaluation failed on some records", { file: ref.logFile, count: evalErrors });
-      await announce(ctx, fresh);
+      if (result.evalErrors)
+        ctx.logger.warn("rule evaluation failed on some records", {
+          file: ref.logFile,
+          count: result.evalErrors,
+        });
+      await announce(ctx, batch);
       return "read";
     } catch (err) {
       if (err instanceof BadLogError) {
         // Records before the damage were valid: their detections are kept.
-        const fresh = ctx.committer.commit(ref, found, err.message);
+        batch.commit(err.message);
         source.files.bad++;
         addBadFile(ctx.summary, ref.logFile, err.message);
         ctx.logger.warn("bad log file", { file: ref.logFile, reason: err.message });
-        await announce(ctx, fresh);
+        await announce(ctx, batch);
         return "bad";
       }
+      batch.abort();
       if (ctx.signal?.aborted) return "failed";
       if (attempt >= attempts) {
         const message = `download failed: ${(err as Error).message}`;
@@ -107,9 +103,36 @@ export async function processLogFile(
   }
 }
 
-async function announce(ctx: ProcessContext, fresh: Detection[]): Promise<void> {
-  if (!ctx.onDetection) return;
-  for (const d of fresh) await ctx.onDetection(d);
+/**
+ * Read and judge one file: on a scan worker when there are workers (a local file is opened by the
+ * worker; S3 bytes are downloaded here, so workers never wait on the network, and transferred),
+ * else on this thread. Large S3 objects arrive as a stream and are judged here, streaming.
+ */
+async function judge(
+  ctx: ProcessContext,
+  ref: LogFileRef,
+  add: (d: Detection) => void,
+): Promise<JudgeResult> {
+  const input = { logFile: ref.logFile, lines: ref.lines, limits: ctx.limits ?? {}, startedAt: Date.now() };
+  if (ctx.pool && ref.path) return ctx.pool.judge({ ...input, path: ref.path }, add);
+  const timeoutMs = input.limits.timeoutMs;
+  const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  const signals = [ctx.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+  try {
+    const bytes = await ref.open(signals.length > 1 ? AbortSignal.any(signals) : signals[0]);
+    if (ctx.pool && bytes instanceof Uint8Array) return await ctx.pool.judge({ ...input, bytes }, add);
+    return await judgeFile(ctx.detector, bytes, input, add);
+  } catch (err) {
+    // The time limit cut the download: the file is bad (too slow), not a download to retry.
+    if (!(err instanceof BadLogError) && timeout?.aborted && !ctx.signal?.aborted)
+      throw new BadLogError(`reading took longer than ${timeoutLabel(timeoutMs!)}`);
+    throw err;
+  }
+}
+
+async function announce(ctx: ProcessContext, batch: FileBatch): Promise<void> {
+  if (!ctx.onDetection || !("fresh" in batch)) return;
+  for (const d of (batch as AnnouncingBatch).fresh) await ctx.onDetection(d);
 }
 
 /** Exponential backoff with full jitter. */

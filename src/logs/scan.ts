@@ -11,11 +11,13 @@ import { StateCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import { DetectionsLog } from "./detections-log.ts";
 import type { Detector } from "./detector.ts";
+import { fileLimits } from "./judge.ts";
 import { FileSource } from "./sources/file.ts";
 import { S3Source } from "./sources/s3.ts";
 import type { LogSource, SourceRunContext } from "./sources/source.ts";
 import { SqsSource } from "./sources/sqs.ts";
 import { addError, addSourceFiles, emptySummary, type ScanSummary } from "./summary.ts";
+import type { ScanWorkerPool } from "./workers/pool.ts";
 
 export type { ScanSummary } from "./summary.ts";
 
@@ -33,6 +35,8 @@ export interface RunScanOptions {
   onDetection?: (d: Detection) => void | Promise<void>;
   /** Clock for tests. */
   now?: Date;
+  /** Scan workers (logs.workers), owned by the caller; without them files are judged on this thread. */
+  pool?: ScanWorkerPool;
 }
 
 export const DETECTIONS_FILE = "detections.jsonl";
@@ -72,6 +76,8 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
       logger,
       signal: opts.signal,
       onDetection: opts.onDetection,
+      pool: opts.pool,
+      limits: fileLimits(config),
       limit: createLimiter(config.logs.concurrency),
       clients: opts.clients ?? ownClients,
       now,

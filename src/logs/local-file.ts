@@ -1,0 +1,48 @@
+// Opening one local log file without ever blocking: O_NONBLOCK so a FIFO put where a log was does
+// not hang the scan, and a check on the open descriptor that it is a regular file.
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+import { BadLogError, SourceReadError, WHOLE_FILE_MAX_BYTES } from "./reader.ts";
+
+/** The whole content (small files) or a stream of it. */
+export async function openLocalLog(path: string): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") throw new BadLogError("symlink loop");
+    throw new SourceReadError(err);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new BadLogError(`not a regular file (${kindOf(st)})`);
+    if (st.size <= WHOLE_FILE_MAX_BYTES) {
+      try {
+        return await fh.readFile();
+      } catch (err) {
+        throw new SourceReadError(err);
+      } finally {
+        await fh.close();
+      }
+    }
+  } catch (err) {
+    await fh.close().catch(() => {});
+    throw err;
+  }
+  return fh.createReadStream({ highWaterMark: 64 * 1024, autoClose: true });
+}
+
+export function kindOf(st: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isDirectory(): boolean;
+}): string {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isDirectory()) return "a directory";
+  return "not a file";
+}
