@@ -91,10 +91,13 @@ export async function readLog(
   result.gzip = isGzip(head.first);
   const sink = opts.lines ? linesSink(accept) : recordsSink(accept);
   const bytes = Readable.from(head.all(), { objectMode: false });
+  const limit = bounded(opts);
   try {
-    if (result.gzip) await pipeline(bytes, createGunzip(), bounded(opts), sink);
-    else await pipeline(bytes, bounded(opts), sink);
+    if (result.gzip) await pipeline(bytes, createGunzip(), limit.through, sink);
+    else await pipeline(bytes, limit.through, sink);
   } catch (err) {
+    // A limit stops the pipeline midway; what the stream reports then is the abort, not the reason.
+    if (limit.stopped) throw limit.stopped;
     if (err instanceof SourceReadError || err instanceof BadLogError) throw err;
     if (err instanceof LogFormatError) throw new BadLogError(err.message);
     // Nothing else in the pipeline reads bytes from the source: this is gunzip refusing the data.
@@ -132,15 +135,23 @@ function checkDeadline(opts: ReadOptions): void {
 
 /** Passes bytes through, refusing the file past maxBytes and after the deadline. */
 function bounded(opts: ReadOptions) {
-  return async function* (src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    let total = 0;
-    for await (const chunk of src) {
-      total += chunk.length;
-      if (opts.maxBytes !== undefined && total > opts.maxBytes) throw tooLarge(opts.maxBytes);
-      checkDeadline(opts);
-      yield chunk;
-    }
+  const state: { stopped?: BadLogError; through: (src: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> } = {
+    through: async function* (src) {
+      let total = 0;
+      for await (const chunk of src) {
+        total += chunk.length;
+        try {
+          if (opts.maxBytes !== undefined && total > opts.maxBytes) throw tooLarge(opts.maxBytes);
+          checkDeadline(opts);
+        } catch (err) {
+          state.stopped = err as BadLogError;
+          throw err;
+        }
+        yield chunk;
+      }
+    },
   };
+  return state;
 }
 
 async function readWhole(data: Uint8Array, opts: ReadOptions): Promise<ReadResult> {
@@ -175,6 +186,7 @@ async function readWhole(data: Uint8Array, opts: ReadOptions): Promise<ReadResul
  */
 function parseWhole(bytes: Buffer, gzip: boolean, opts: ReadOptions): ReadResult {
   if (bytes.length === 0) throw new BadLogError("empty file");
+  checkDeadline(opts);
   const result: ReadResult = { records: 0, invalid: 0, invalidSamples: [], gzip };
   const accept = acceptor(result, opts);
   const text = bytes.toString("utf8");

@@ -18,6 +18,8 @@ export interface PoolOptions {
   init: unknown;
   /** The fingerprint of the main thread's rule set; a worker that built another set is refused. */
   fingerprint: string;
+  /** How long past a file's time limit its worker is stopped (default 10 s). */
+  hardStopGraceMs?: number;
 }
 
 export interface PoolJob extends JudgeInput {
@@ -71,7 +73,9 @@ export class ScanWorkerPool {
     const slot = await this.acquire();
     const id = this.nextId++;
     const { bytes, ...rest } = job;
-    const msg: JobMessage = { ...rest, type: "job", id };
+    // The time per file counts from here: waiting for a free worker is not the file's doing.
+    const startedAt = Date.now();
+    const msg: JobMessage = { ...rest, startedAt, type: "job", id };
     const transfer: ArrayBuffer[] = [];
     if (bytes) {
       // Transfer, never copy; a view into a larger (pooled) buffer is copied out first.
@@ -85,7 +89,8 @@ export class ScanWorkerPool {
     return new Promise<JudgeResult>((resolve, reject) => {
       const running: Running = { id, add, resolve, reject };
       if (job.limits.timeoutMs !== undefined) {
-        const left = job.startedAt + job.limits.timeoutMs + HARD_STOP_GRACE_MS - Date.now();
+        const grace = this.opts.hardStopGraceMs ?? HARD_STOP_GRACE_MS;
+        const left = startedAt + job.limits.timeoutMs + grace - Date.now();
         running.timer = setTimeout(() => this.stopOverrun(slot, job.limits.timeoutMs!), Math.max(0, left));
       }
       slot.job = running;
