@@ -47,6 +47,8 @@ type Rec = Record<string, unknown>;
 interface Measure {
   wallMs: number;
   rssKb: number;
+  /** CPU time, user + system, all threads (for jq: both processes of the pipe). */
+  cpuMs: number;
   /** What the command reported, to check every column saw the same records. */
   records?: number;
   detections?: number;
@@ -166,7 +168,7 @@ function run(cmd: string, args: string[], opts: { env?: Record<string, string>; 
 const product = { argv: [] as string[], label: "" };
 
 function prepareProduct(tmp: string): void {
-  const rss = `process.on("exit", () => writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));`;
+  const rss = `process.on("exit", () => { const u = process.resourceUsage(); writeFileSync(process.env.BENCH_RSS_FILE, u.maxRSS + " " + (u.userCPUTime + u.systemCPUTime) / 1000); });`;
   if (process.env.BENCH_FROM === "src") {
     product.argv = ["--import", "tsx", fileURLToPath(new URL("./cli-child.ts", import.meta.url))];
     product.label = "sources under tsx";
@@ -212,7 +214,8 @@ async function cli(args: string[], tmp: string, env: Record<string, string> = {}
   const report = JSON.parse(readFileSync(out, "utf8"));
   return {
     wallMs: r.wallMs,
-    rssKb: Number(readFileSync(rssFile, "utf8")),
+    rssKb: Number(readFileSync(rssFile, "utf8").split(" ")[0]),
+    cpuMs: Number(readFileSync(rssFile, "utf8").split(" ")[1]),
     records: report.summary.records.read,
     detections: report.summary.detections.total,
   };
@@ -224,20 +227,20 @@ async function floorRun(dir: string, tmp: string): Promise<Measure> {
     env: { BENCH_RSS_FILE: rssFile },
   });
   if (r.code !== 0) throw new Error(`floor exited ${r.code}: ${r.stderr}`);
-  const [records, rss] = readFileSync(rssFile, "utf8").split(" ").map(Number);
-  return { wallMs: r.wallMs, rssKb: rss, records };
+  const [records, rss, cpuMs] = readFileSync(rssFile, "utf8").split(" ").map(Number);
+  return { wallMs: r.wallMs, rssKb: rss, cpuMs, records };
 }
 
 async function jqRun(files: string[]): Promise<Measure> {
   const script = `zcat ${files.map((f) => `'${f}'`).join(" ")} | jq -c '.Records[] | select(.eventName=="StopLogging")' > /dev/null`;
   const gnuTime = haveGnuTime();
   const r = gnuTime
-    ? await run("/usr/bin/time", ["-f", "%M", "sh", "-c", script])
+    ? await run("/usr/bin/time", ["-f", "%U %S %M", "sh", "-c", script])
     : await run("sh", ["-c", script]);
   if (r.code !== 0) throw new Error(`jq exited ${r.code}: ${r.stderr}`);
   // GNU time gives the largest peak RSS among the shell's children (jq's).
-  const rss = gnuTime ? Number(r.stderr.trim().split("\n").pop()) : 0;
-  return { wallMs: r.wallMs, rssKb: Number.isFinite(rss) ? rss : 0 };
+  const [user, sys, rss] = gnuTime ? r.stderr.trim().split("\n").pop()!.split(" ").map(Number) : [0, 0, 0];
+  return { wallMs: r.wallMs, rssKb: rss, cpuMs: (user + sys) * 1000 };
 }
 
 function haveJq(): boolean {
@@ -273,7 +276,7 @@ async function measureColumns(columns: Column[]): Promise<Map<string, Measure[]>
       const m = await c.run();
       results.get(c.name)!.push(m);
       console.log(
-        `   run ${r + 1} ${c.name}: ${(m.wallMs / 1000).toFixed(2)} s, ${mb(m.rssKb)}${m.detections !== undefined ? `, ${fmt(m.detections)} detections` : ""} (load ${load()})`,
+        `   run ${r + 1} ${c.name}: ${(m.wallMs / 1000).toFixed(2)} s, CPU ${(m.cpuMs / 1000).toFixed(2)} s, ${mb(m.rssKb)}${m.detections !== undefined ? `, ${fmt(m.detections)} detections` : ""} (load ${load()})`,
       );
     }
   }
@@ -326,19 +329,25 @@ async function throughput(dir: string, files: string[], tmp: string, rules: stri
       `\n1. Throughput: ${fmt(records)} records in ${files.length} .json.gz files; load average before ${load()}`,
     );
     const results = await measureColumns(columns);
-    const floor = median(results.get(columns[0].name)!.map((m) => records / (m.wallMs / 1000)));
+    const floorMs = results.get(columns[0].name)!;
+    const floor = median(floorMs.map((m) => records / (m.wallMs / 1000)));
+    const floorCpu = median(floorMs.map((m) => records / (m.cpuMs / 1000)));
     console.log(
-      `\n   ${"what".padEnd(72)} ${"records/s".padStart(10)} ${"vs floor".padStart(9)} ${"peak RSS".padStart(9)}`,
+      `\n   ${"what".padEnd(72)} ${"records/s".padStart(10)} ${"vs floor".padStart(9)} ${"peak RSS".padStart(9)} ${"rec/CPU-s".padStart(10)} ${"vs floor".padStart(9)}`,
     );
     for (const c of columns) {
       const ms = results.get(c.name)!;
       const rate = median(ms.map((m) => records / (m.wallMs / 1000)));
+      const perCpu = median(ms.map((m) => records / (m.cpuMs / 1000)));
       const seen = ms[0].records;
       const check = seen !== undefined && seen !== records ? ` (read ${fmt(seen)} records!)` : "";
       console.log(
-        `   ${c.name.padEnd(72)} ${fmt(rate).padStart(10)} ${(rate / floor).toFixed(2).padStart(9)} ${mb(median(ms.map((m) => m.rssKb))).padStart(9)}${check}`,
+        `   ${c.name.padEnd(72)} ${fmt(rate).padStart(10)} ${(rate / floor).toFixed(2).padStart(9)} ${mb(median(ms.map((m) => m.rssKb))).padStart(9)} ${fmt(perCpu).padStart(10)} ${(perCpu / floorCpu).toFixed(2).padStart(9)}${check}`,
       );
     }
+    console.log(
+      "   records/s: wall clock of the whole command; rec/CPU-s: records per second of CPU time (all threads),\n   which the other load on a shared machine disturbs less",
+    );
     if (!jq) console.log("   (zcat | jq skipped: jq is not installed; apt-get install -y jq)");
     else if (!haveGnuTime()) console.log("   (jq's peak RSS not measured: GNU time is not installed)");
     const s = startup.values().next().value!;
@@ -470,7 +479,8 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith(".json.gz")).sort()) {
   }
 }
 if (check === 0) throw new Error("no records");
-writeFileSync(process.env.BENCH_RSS_FILE, records + " " + process.resourceUsage().maxRSS);
+const u = process.resourceUsage();
+writeFileSync(process.env.BENCH_RSS_FILE, records + " " + u.maxRSS + " " + (u.userCPUTime + u.systemCPUTime) / 1000);
 `;
 
 async function main(): Promise<void> {
