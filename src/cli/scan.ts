@@ -8,7 +8,6 @@ import { startScanWorkers } from "../daemon/scan-workers.ts";
 import type { Detector } from "../logs/detector.ts";
 import { fileLimits } from "../logs/judge.ts";
 import { scanLocal } from "../logs/local.ts";
-import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
 import type { ScanWorkerPool } from "../logs/workers/pool.ts";
 import { formatRuleProblem, loadRules } from "../rules/index.ts";
@@ -79,18 +78,24 @@ export const scanCommand: Command = {
     if (!rulePaths.length) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
     const logger = createLogger({ level: config?.logLevel ?? "info" });
     const placeholders = config?.placeholders ?? {};
-    const loaded = await loadRules(rulePaths, { placeholders });
-    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
     const settings = config ?? withDefaults({}, process.cwd());
     const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
     const since = values.since ? parseSince(values.since) : undefined;
+    // The workers compile their rules while this thread compiles its own.
+    const loading = loadRules(rulePaths, { placeholders });
+    const starting = startScanWorkers(
+      workers,
+      { paths: rulePaths, placeholders },
+      loading.then((l) => l.ruleSet.rules),
+    );
+    const [loaded, pool] = await Promise.all([loading, starting]);
+    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
     const report: ScanReport = {
       schemaVersion: 1,
       tool: { name: "trailwarden", version },
       rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
       summary: undefined as unknown as ScanSummary,
     };
-    const pool = await startScanWorkers(workers, { paths: rulePaths, placeholders }, loaded.ruleSet.rules);
     try {
       if (values.logs?.length) {
         const out = await scanLocal({
@@ -134,6 +139,8 @@ async function incremental(
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
+    // Loaded here: the incremental scan brings the AWS SDK, which a local scan does not need.
+    const { runScan } = await import("../logs/scan.ts");
     report.summary = await runScan({ config, detector, logger, since, signal: controller.signal, pool });
   } finally {
     process.off("SIGINT", stop);

@@ -23,17 +23,20 @@ export function scanWorkerEntry(): URL {
   return new URL(`./scan-worker${ext}`, import.meta.url);
 }
 
-/** Start `count` scan workers; none (undefined) for 0, and files are then judged on the main thread. */
+/**
+ * Start `count` scan workers; none (undefined) for 0, and files are then judged on the main thread.
+ * `loaded` may still be compiling: the workers start meanwhile and are checked against it.
+ */
 export async function startScanWorkers(
   count: number,
   rules: WorkerRules,
-  loaded: readonly CompiledRule[],
+  loaded: readonly CompiledRule[] | Promise<readonly CompiledRule[]>,
 ): Promise<ScanWorkerPool | undefined> {
   if (count <= 0) return undefined;
   return ScanWorkerPool.start({
     size: count,
     entry: scanWorkerEntry(),
     init: rules,
-    fingerprint: ruleFingerprint(loaded),
+    fingerprint: Promise.resolve(loaded).then(ruleFingerprint),
   });
 }

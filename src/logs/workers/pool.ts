@@ -16,8 +16,11 @@ export interface PoolOptions {
   entry: URL;
   /** Handed to the entry's detector builder. */
   init: unknown;
-  /** The fingerprint of the main thread's rule set; a worker that built another set is refused. */
-  fingerprint: string;
+  /**
+   * The fingerprint of the main thread's rule set (or its promise, so the workers start while the
+   * main thread still compiles); a worker that built another set is refused.
+   */
+  fingerprint: string | Promise<string>;
   /** How long past a file's time limit its worker is stopped (default 10 s). */
   hardStopGraceMs?: number;
 }
@@ -131,20 +134,20 @@ export class ScanWorkerPool {
     const slot: Slot = { worker, flow: new Int32Array(flow) };
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      const onReady = async (fingerprint: string) => {
+        if (fingerprint !== (await this.opts.fingerprint)) {
+          reject(new Error("a scan worker loaded a different rule set (rule files changed while starting)"));
+          void worker.terminate();
+          return;
+        }
+        ready = true;
+        this.slots.push(slot);
+        this.release(slot);
+        resolve();
+      };
       worker.on("message", (m: WorkerMessage) => {
-        if (m.type === "ready") {
-          if (m.fingerprint !== this.opts.fingerprint) {
-            reject(
-              new Error("a scan worker loaded a different rule set (rule files changed while starting)"),
-            );
-            void worker.terminate();
-            return;
-          }
-          ready = true;
-          this.slots.push(slot);
-          this.release(slot);
-          resolve();
-        } else if (m.type === "init-failed") reject(new Error(`scan worker failed to start: ${m.message}`));
+        if (m.type === "ready") onReady(m.fingerprint).catch(reject);
+        else if (m.type === "init-failed") reject(new Error(`scan worker failed to start: ${m.message}`));
         else this.onJobMessage(slot, m);
       });
       worker.on("error", (err) => {
