@@ -57,8 +57,11 @@ export function isJsonLinesName(name: string): boolean {
   return /\.(jsonl|ndjson)(\.gz)?$/i.test(name);
 }
 
-/** Files up to this size are read whole: one gunzip call instead of a stream per file. */
-export const WHOLE_FILE_MAX_BYTES = 256 * 1024;
+/**
+ * Files up to this size are read whole: one gunzip call instead of a stream per file, and for S3
+ * bytes a scan worker can be given. At most logs.concurrency such files are held at once.
+ */
+export const WHOLE_FILE_MAX_BYTES = 4 * 1024 * 1024;
 /** A whole-read file that expands past this is read as a stream instead (gzip bombs). */
 const WHOLE_TEXT_MAX_BYTES = 16 * 1024 * 1024;
 /**
