@@ -10,7 +10,8 @@ export interface WorkerBoot {
   flow: SharedArrayBuffer;
 }
 
-export interface JobMessage extends JudgeInput {
+/** A file to judge; its startedAt is set by the worker when it starts it (queued time not counted). */
+export interface JobMessage extends Omit<JudgeInput, "startedAt"> {
   type: "job";
   id: number;
   /** A local file the worker opens itself... */
@@ -22,6 +23,7 @@ export interface JobMessage extends JudgeInput {
 export type WorkerMessage =
   | { type: "ready"; fingerprint: string }
   | { type: "init-failed"; message: string }
+  | { type: "started"; id: number }
   | { type: "detections"; id: number; list: Detection[] }
   | { type: "done"; id: number; result: JudgeResult }
   | { type: "bad"; id: number; reason: string }

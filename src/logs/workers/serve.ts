@@ -35,8 +35,10 @@ export async function serveScanJobs(build: (init: unknown) => Promise<BuiltDetec
     post({ type: "init-failed", message: (err as Error).message });
     return;
   }
+  // Files are judged one at a time, in the order they came; the next one waits queued here.
+  let queue = Promise.resolve();
   port.on("message", (job: JobMessage) => {
-    void run(built.detector, job, flow, post);
+    queue = queue.then(() => run(built.detector, job, flow, post));
   });
   post({ type: "ready", fingerprint: built.fingerprint });
 }
@@ -60,9 +62,10 @@ async function run(
     pending.push(d);
     if (pending.length >= CHUNK) flush();
   };
+  post({ type: "started", id: job.id });
   try {
     const source = job.bytes ? new Uint8Array(job.bytes) : await openLocalLog(job.path ?? "");
-    const result = await judgeFile(detector, source, job, add);
+    const result = await judgeFile(detector, source, { ...job, startedAt: Date.now() }, add);
     flush();
     post({ type: "done", id: job.id, result });
   } catch (err) {
