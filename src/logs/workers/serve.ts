@@ -6,7 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Detection } from "../detection.ts";
 import type { Detector } from "../detector.ts";
 import { judgeFile } from "../judge.ts";
-import { openLocalLog } from "../local-file.ts";
+import { openLocalLogSync } from "../local-file.ts";
 import { BadLogError, SourceReadError } from "../reader.ts";
 import {
   CHUNK,
@@ -64,7 +64,7 @@ async function run(
   };
   post({ type: "started", id: job.id });
   try {
-    const source = job.bytes ? new Uint8Array(job.bytes) : await openLocalLog(job.path ?? "");
+    const source = job.bytes ? new Uint8Array(job.bytes) : openLocalLogSync(job.path ?? "");
     const result = await judgeFile(detector, source, { ...job, startedAt: Date.now() }, add);
     flush();
     post({ type: "done", id: job.id, result });
