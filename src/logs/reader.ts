@@ -9,7 +9,8 @@ import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import { promisify } from "node:util";
 import { createGunzip, gunzip } from "node:zlib";
-import { LogFormatError, MAX_RECORD_CHARS, RecordsParser } from "./records-parser.ts";
+import { type Accept, LineSplitter, linesSink, NOT_JSON } from "./json-lines.ts";
+import { LogFormatError, RecordsParser } from "./records-parser.ts";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -193,15 +194,13 @@ function parseWhole(bytes: Buffer, gzip: boolean, opts: ReadOptions): ReadResult
   const result: ReadResult = { records: 0, invalid: 0, invalidSamples: [], gzip };
   const accept = acceptor(result, opts);
   const text = bytes.toString("utf8");
-  if (opts.lines) {
-    const sink = new LineSplitter(accept);
-    sink.push(text);
-    sink.end();
-    return finish(result, opts);
-  }
-  const records = wholeRecords(text);
+  const records = opts.lines ? undefined : wholeRecords(text);
   try {
-    if (records) for (let i = 0; i < records.length; i++) accept(records[i], `record ${i}`);
+    if (opts.lines) {
+      const lines = new LineSplitter(accept);
+      lines.push(text);
+      lines.end();
+    } else if (records) for (let i = 0; i < records.length; i++) accept(records[i], `record ${i}`);
     else {
       const parser = new RecordsParser((record, index) => accept(record, `record ${index}`));
       parser.push(text);
@@ -239,9 +238,6 @@ async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data;
 }
 
-/** Stands for a JSON-lines line that does not parse. */
-const NOT_JSON = Symbol("not JSON");
-
 /** Why a parsed record cannot be used, or undefined when it is fine. */
 function recordProblem(value: unknown): string | undefined {
   if (value === NOT_JSON) return "line is not JSON";
@@ -251,8 +247,6 @@ function recordProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-type Accept = (value: unknown, where: string) => void;
-
 function recordsSink(accept: Accept) {
   return async (src: AsyncIterable<Buffer>) => {
     const decoder = new StringDecoder("utf8");
@@ -260,58 +254,6 @@ function recordsSink(accept: Accept) {
     for await (const chunk of src) parser.push(decoder.write(chunk));
     parser.push(decoder.end());
     parser.end();
-  };
-}
-
-/** Splits JSON lines across chunks and parses each; a line that is not JSON is counted by number. */
-class LineSplitter {
-  private rest = "";
-  private line = 0;
-
-  constructor(private readonly accept: Accept) {}
-
-  push(text: string): void {
-    let rest = this.rest + text;
-    let nl = rest.indexOf("\n");
-    let from = 0;
-    while (nl >= 0) {
-      this.take(rest.slice(from, nl));
-      from = nl + 1;
-      nl = rest.indexOf("\n", from);
-    }
-    rest = rest.slice(from);
-    if (rest.length > MAX_RECORD_CHARS)
-      throw new BadLogError(`line ${this.line + 1} longer than 32M characters`);
-    this.rest = rest;
-  }
-
-  end(): void {
-    if (this.rest.trim()) this.take(this.rest);
-    this.rest = "";
-  }
-
-  private take(text: string): void {
-    this.line++;
-    const trimmed = text.trim();
-    if (!trimmed) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch {
-      this.accept(NOT_JSON, `line ${this.line}`);
-      return;
-    }
-    this.accept(value, `line ${this.line}`);
-  }
-}
-
-function linesSink(accept: Accept) {
-  return async (src: AsyncIterable<Buffer>) => {
-    const decoder = new StringDecoder("utf8");
-    const splitter = new LineSplitter(accept);
-    for await (const chunk of src) splitter.push(decoder.write(chunk));
-    splitter.push(decoder.end());
-    splitter.end();
   };
 }
 
