@@ -9,7 +9,7 @@
 //   s3://     the same over s3:// on the test endpoint (test/endpoint, in this process)
 // Rates count the whole command (start-up and rule compilation included); the start-up alone is shown.
 // Peak RSS is the whole process (all threads). Then:
-//   rules     1,000 generated rules against 10 on the cli path (BENCH_RULE_FILES files, default 100)
+//   rules     1,000 generated rules against 10 on the cli path (BENCH_RULE_FILES files, default all)
 //   memory    peak RSS with W workers over a quarter of the corpus and all of it, and one 50 MB file
 // BENCH_ONLY=throughput|rules|memory runs one part. The corpus is cached in the temp folder by size.
 import { spawn, spawnSync } from "node:child_process";
@@ -23,7 +23,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname as dirOf, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { AwsTestEndpoint } from "../test/endpoint/server.ts";
@@ -38,7 +38,7 @@ const shippedRules = join(repo, "rules");
 const FILES = Number(process.env.BENCH_FILES ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
-const RULE_FILES = Number(process.env.BENCH_RULE_FILES ?? Math.min(100, FILES));
+const RULE_FILES = Number(process.env.BENCH_RULE_FILES ?? FILES);
 const PER_FILE = 1000;
 const ACCOUNT = "123456789012";
 
@@ -392,17 +392,19 @@ function writeRuleFiles(dir: string, count: number, samples: Rec[]): void {
 }
 
 async function ruleCount(files: string[], tmp: string, samples: Rec[]): Promise<void> {
-  const subset = join(tmp, "rule-subset");
-  rmSync(subset, { recursive: true, force: true });
-  mkdirSync(subset);
-  for (const f of files.slice(0, RULE_FILES))
-    writeFileSync(join(subset, f.split("/").pop()!), readFileSync(f));
+  let subset = dirOf(files[0]);
+  if (RULE_FILES < files.length) {
+    subset = join(tmp, "rule-subset");
+    rmSync(subset, { recursive: true, force: true });
+    mkdirSync(subset);
+    for (const f of files.slice(0, RULE_FILES)) writeFileSync(join(subset, basename(f)), readFileSync(f));
+  }
   const ten = join(tmp, "rules-10");
   const thousand = join(tmp, "rules-1000");
   writeRuleFiles(ten, 10, samples);
   writeRuleFiles(thousand, 1000, samples);
   console.log(
-    `\n2. Rule count: scan --logs of ${fmt(RULE_FILES * PER_FILE)} records, ${WORKERS} workers, 10 vs 1,000 generated rules (load ${load()})`,
+    `\n2. Rule count: scan --logs of ${fmt(Math.min(RULE_FILES, files.length) * PER_FILE)} records, ${WORKERS} workers, 10 vs 1,000 generated rules (load ${load()})`,
   );
   const results = await measureColumns([
     {
@@ -465,7 +467,7 @@ async function memory(dir: string, files: string[], tmp: string, rules: string[]
 /** The floor, as plain JavaScript in its own process (no tsx): what any scan of these files pays. */
 const FLOOR = `
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname as dirOf, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 const dir = process.argv[1];
 let records = 0;
