@@ -134,8 +134,6 @@ export class ScanWorkerPool {
       workerData: boot,
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
-    // Idle workers never keep the process alive; a running job does (its promise is awaited).
-    worker.unref();
     const slot: Slot = { worker, flow: new Int32Array(flow), jobs: new Map() };
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -146,6 +144,9 @@ export class ScanWorkerPool {
           return;
         }
         ready = true;
+        // Idle workers never keep the process alive; a running job does (its promise is awaited).
+        // (After the listeners: adding a 'message' listener refs the worker again.)
+        worker.unref();
         this.slots.push(slot);
         this.waiting.shift()?.();
         resolve();
