@@ -63,21 +63,19 @@ export function openLocalLogSync(path: string): Uint8Array | AsyncIterable<Uint8
   }
 }
 
-/** Read to the end; `size` is a hint (the file may have grown or shrunk since fstat). */
+/**
+ * The file's `size` bytes as fstat gave them (fewer if it shrank). Bytes appended since are left to
+ * the next run: the file's size is part of its mark, so a grown file is read again then.
+ */
 function readAll(fd: number, size: number): Uint8Array {
-  let buf = Buffer.allocUnsafe(Math.max(size, 1));
+  const buf = Buffer.allocUnsafeSlow(size);
   let length = 0;
-  for (;;) {
-    if (length === buf.length) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, length);
-      buf = bigger;
-    }
-    const n = readSync(fd, buf, length, buf.length - length, null);
+  while (length < size) {
+    const n = readSync(fd, buf, length, size - length, length);
     if (n === 0) break;
     length += n;
   }
-  return buf.subarray(0, length);
+  return length === size ? buf : buf.subarray(0, length);
 }
 
 export function kindOf(st: {
