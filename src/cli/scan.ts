@@ -2,37 +2,43 @@
 //   scan --config FILE [--output FILE] [--since DURATION|TIMESTAMP]   incremental, over logs.sources
 //   scan --rules PATH [--rules PATH...] --logs PATH --output FILE      one-off, over local files
 import { parseArgs } from "node:util";
-import { loadConfigFile } from "../config/load.ts";
+import { loadConfigFile, withDefaults } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { writeScanOutputs } from "../daemon/outputs.ts";
+import { startScanWorkers } from "../daemon/scan-workers.ts";
 import type { Detection } from "../logs/detection.ts";
+import type { Detector } from "../logs/detector.ts";
+import { fileLimits } from "../logs/judge.ts";
 import { scanLocal } from "../logs/local.ts";
-import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
+import type { ScanWorkerPool } from "../logs/workers/pool.ts";
 import type { ScanReport } from "../report/scan-report.ts";
 import { formatRuleProblem, loadRules } from "../rules/index.ts";
-import { createLogger } from "../util/logger.ts";
+import { createLogger, type Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, CommandError, EXIT, UsageError } from "./command.ts";
 import { chooseOutput, outputOptions, renderReport } from "./format.ts";
 import { startProgress } from "./progress.ts";
 
 const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output FILE] [--since DURATION|TIMESTAMP]
-                        [--quiet]
+                        [--workers N] [--quiet]
        trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--format FORMAT]
-                        [--output FILE] [--quiet]
+                        [--output FILE] [--workers N] [--quiet]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
   progress in state.dir, append each new detection to <output.dir>/detections.jsonl, write the
-  run's report to <output.dir>/latest-scan.json and to --output (or print it; "-" is stdout). Running it again reads only what is new.
+  run's report to <output.dir>/latest-scan.json and to --output (or print it; "-" is stdout).
+  Running it again reads only what is new.
   With --logs: scan local CloudTrail files (.json, .json.gz, .jsonl, .ndjson, optionally gzipped)
   once, without state; the report holds the summary and every detection in a stable order.
 
-  --format table, json, html or ocsf (default: table on a terminal, else json)
-  --output write the report to this file (default: stdout; - is stdout)
-  --quiet  no progress line on stderr (shown only when stderr is a terminal)
-  --since  first run only: start at this point instead of the look-back; a duration back from
-           now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
+  --format  table, json, html or ocsf (default: table on a terminal, else json)
+  --output  write the report to this file (default: stdout; - is stdout)
+  --quiet   no progress line on stderr (shown only when stderr is a terminal)
+  --since   first run only: start at this point instead of the look-back; a duration back from
+            now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
+  --workers worker threads that read and judge log files (default: logs.workers, the available
+            cores; 0: all on this thread)
   Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config;
         3 some log file, S3 folder or source could not be read (tried again next run), or an SQS
           message was set aside; the summary's errors say which.`;
@@ -65,6 +71,7 @@ export const scanCommand: Command = {
         since: { type: "string" },
         rules: { type: "string", multiple: true },
         logs: { type: "string", multiple: true },
+        workers: { type: "string" },
         quiet: { type: "boolean" },
       },
     });
@@ -80,7 +87,18 @@ export const scanCommand: Command = {
       );
     }
     const logger = createLogger({ level: config?.logLevel ?? "info" });
-    const loaded = await loadRules(rulePaths, { placeholders: config?.placeholders ?? {} });
+    const placeholders = config?.placeholders ?? {};
+    const settings = config ?? withDefaults({}, process.cwd());
+    const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
+    const since = values.since ? parseSince(values.since) : undefined;
+    // The workers compile their rules while this thread compiles its own.
+    const loading = loadRules(rulePaths, { placeholders });
+    const starting = startScanWorkers(
+      workers,
+      { paths: rulePaths, placeholders },
+      loading.then((l) => l.ruleSet.rules),
+    );
+    const [loaded, pool] = await Promise.all([loading, starting]);
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
     const report: ScanReport = {
       schemaVersion: 1,
@@ -89,46 +107,74 @@ export const scanCommand: Command = {
       summary: undefined as unknown as ScanSummary,
     };
     const progress = startProgress("scan", { quiet: values.quiet });
-    if (values.logs?.length) {
-      const out = await scanLocal({
-        paths: values.logs,
-        detector: loaded.ruleSet,
-        concurrency: config?.logs.concurrency,
-        logger,
-        includeEvent: config?.output.includeEvent,
-      }).finally(() => progress.stop());
-      report.summary = out.summary;
-      report.detections = out.detections;
-    } else {
-      const since = values.since ? parseSince(values.since) : undefined;
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      // JSON keeps today's shape (the summary; detections are in detections.jsonl); HTML and OCSF
-      // are about the detections, so they get this run's new ones.
-      const fresh: Detection[] | undefined =
-        target.format === "html" || target.format === "ocsf" ? [] : undefined;
-      try {
-        report.summary = await runScan({
-          config: config!,
+    try {
+      if (values.logs?.length) {
+        const out = await scanLocal({
+          paths: values.logs,
           detector: loaded.ruleSet,
+          concurrency: config?.logs.concurrency,
           logger,
-          since,
-          signal: controller.signal,
-          onDetection: fresh ? (d) => void fresh.push(d) : undefined,
+          includeEvent: config?.output.includeEvent,
+          pool,
+          limits: fileLimits(settings),
         });
+        report.summary = out.summary;
+        report.detections = out.detections;
+      } else {
+        // JSON keeps today's shape (the summary; detections are in detections.jsonl); HTML and OCSF
+        // are about the detections, so they get this run's new ones.
+        const fresh: Detection[] | undefined =
+          target.format === "html" || target.format === "ocsf" ? [] : undefined;
+        const finished = await incremental(report, config!, loaded.ruleSet, logger, since, pool, fresh);
         if (fresh) report.detections = fresh;
-      } finally {
-        progress.stop();
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+        // As the daemon does: latest-scan.json describes the last complete scan.
+        if (finished) writeScanOutputs(config!.output.dir, report);
       }
-      // As the daemon does: latest-scan.json describes the last complete scan.
-      if (!controller.signal.aborted) writeScanOutputs(config!.output.dir, report);
+    } finally {
+      progress.stop();
+      await pool?.close();
     }
     await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
   },
 };
+
+function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 256)
+    throw new UsageError(`--workers ${value}: expected a whole number from 0 to 256`);
+  return Number(value);
+}
+
+/** The incremental scan over logs.sources; stops cleanly on SIGINT / SIGTERM (returns false). */
+async function incremental(
+  report: ScanReport,
+  config: Config,
+  detector: Detector,
+  logger: Logger,
+  since: Date | undefined,
+  pool: ScanWorkerPool | undefined,
+  fresh: Detection[] | undefined,
+): Promise<boolean> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    // Loaded here: the incremental scan brings the AWS SDK, which a local scan does not need.
+    const { runScan } = await import("../logs/scan.ts");
+    report.summary = await runScan({
+      config,
+      detector,
+      logger,
+      since,
+      signal: controller.signal,
+      pool,
+      onDetection: fresh ? (d) => void fresh.push(d) : undefined,
+    });
+    return !controller.signal.aborted;
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}

@@ -1,6 +1,7 @@
 // Reads config YAML, validates it against schema/config.schema.json and fills in defaults.
 // Every problem is reported as file:line:column before any AWS call is made.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { validatorFor } from "./schema.ts";
 import { isSqsSource, parseSqsSource, sqsEndpoint } from "./sqs-url.ts";
@@ -93,6 +94,9 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       sources: ((raw.logs?.sources ?? []) as string[]).map((s) => resolveFileUrl(s, baseDir)),
       lookbackHours: raw.logs?.lookbackHours ?? 24,
       concurrency: raw.logs?.concurrency ?? 8,
+      workers: raw.logs?.workers ?? availableParallelism(),
+      maxFileBytes: raw.logs?.maxFileBytes ?? 1024 ** 3,
+      fileTimeoutSeconds: raw.logs?.fileTimeoutSeconds ?? 300,
       accounts: raw.logs?.accounts as string[] | undefined,
       regions: raw.logs?.regions as string[] | undefined,
       includeDigest: raw.logs?.includeDigest ?? false,

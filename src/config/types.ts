@@ -46,6 +46,12 @@ export interface LogsConfig {
   sources: string[];
   lookbackHours: number;
   concurrency: number;
+  /** Scan worker threads; 0 judges files on the main thread. Default: the available cores. */
+  workers: number;
+  /** Decompressed bytes a log file may have; a bigger file is reported bad. Default 1 GiB. */
+  maxFileBytes: number;
+  /** Time one log file may take to read and judge; a slower file is reported bad. Default 300. */
+  fileTimeoutSeconds: number;
   accounts?: string[];
   regions?: string[];
   includeDigest: boolean;

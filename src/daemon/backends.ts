@@ -11,6 +11,7 @@ import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import type { JobBackends } from "./daemon.ts";
+import { startScanWorkers } from "./scan-workers.ts";
 import type { JobName } from "./types.ts";
 
 export interface BackendOptions {
@@ -37,6 +38,12 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   for (const problem of problems) o.logger.warn("rule skipped", { problem });
   o.logger.info("rules loaded", { rules: loaded.ruleSet.rules.length, files: loaded.files.length });
   const rules = { loaded: loaded.ruleSet.rules.length, problems };
+  // Workers live as long as the daemon (idle ones do not keep it alive) and hold these same rules.
+  const pool = await startScanWorkers(
+    o.config.logs.workers,
+    { paths: o.config.rules, placeholders: o.config.placeholders },
+    loaded.ruleSet.rules,
+  );
   /** What the audit and the scan are both given. */
   const common = (job: JobName, signal: AbortSignal) => ({
     config: o.config,
@@ -58,6 +65,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
         drain: true,
         onDetection,
         store: o.store,
+        pool,
       });
       return { schemaVersion: 1, tool: { name: "trailwarden", version }, rules, summary };
     },

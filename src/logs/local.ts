@@ -6,9 +6,11 @@ import { scanProgress } from "../util/progress.ts";
 import { MemoryCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
-import { processLogFile } from "./processor.ts";
-import { listLocalLogs } from "./sources/file.ts";
+import type { FileLimits } from "./judge.ts";
+import { type ProcessContext, processLogFile } from "./processor.ts";
+import { listLocalLogs, reportListingProblems } from "./sources/file.ts";
 import { addSourceFiles, emptySummary, type ScanSummary, sourceSummary } from "./summary.ts";
+import type { ScanWorkerPool } from "./workers/pool.ts";
 
 export interface LocalScanOptions {
   paths: string[];
@@ -17,6 +19,9 @@ export interface LocalScanOptions {
   logger?: Logger;
   /** Detections carry the raw record (the configuration's output.includeEvent). */
   includeEvent?: boolean;
+  /** Scan workers; without them files are judged on this thread. */
+  pool?: ScanWorkerPool;
+  limits?: FileLimits;
 }
 
 export async function scanLocal(
@@ -26,12 +31,14 @@ export async function scanLocal(
   const committer = new MemoryCommitter(summary);
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
-  const ctx = {
+  const ctx: ProcessContext = {
     detector: opts.detector,
     committer,
     summary,
     logger: opts.logger ?? silentLogger,
     config: { output: { includeEvent: opts.includeEvent } },
+    pool: opts.pool,
+    limits: opts.limits,
   };
   for (const path of opts.paths) {
     const source = sourceSummary(`file://${path}`, "file");
@@ -45,6 +52,7 @@ export async function scanLocal(
     }
     source.files.ignored += listing.ignored;
     scanProgress.plan("files", listing.files.length);
+    reportListingProblems(listing, summary, source, ctx.logger);
     await forEachBounded(listing.files, 2 * concurrency, ({ ref }) =>
       limit(() => processLogFile(ctx, ref, source)),
     );

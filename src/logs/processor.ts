@@ -10,10 +10,11 @@ import type { Logger } from "../util/logger.ts";
 import { scanProgress } from "../util/progress.ts";
 import type { FileCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
-import { toDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
-import { BadLogError, readLog } from "./reader.ts";
+import { type FileLimits, type JudgeResult, judgeFile, timeoutLabel } from "./judge.ts";
+import { BadLogError } from "./reader.ts";
 import { addBadFile, addError, type ScanSummary, type SourceSummary } from "./summary.ts";
+import type { ScanWorkerPool } from "./workers/pool.ts";
 
 export interface LogFileRef {
   /** Identity in the state store: s3://bucket/key or file:///abs/path. */
@@ -31,11 +32,13 @@ export interface LogFileRef {
   /** Log integrity, one per attempt: sees the uncompressed bytes as they are read, then gives the
    * detections the file's hash leads to (`bad`: why the file could not be read whole). */
   integrity?: () => FileIntegrity;
+  /** A local file: a scan worker opens it itself. */
+  path?: string;
 }
 
+/** Log integrity's view of one log file: its hash (or why it could not be read whole) in, problems out. */
 export interface FileIntegrity {
-  onContent(chunk: Uint8Array): void;
-  finish(bad?: string): Detection[];
+  finish(bad?: string, sha256?: string): Detection[];
 }
 
 export interface ProcessContext {
@@ -55,6 +58,10 @@ export interface ProcessContext {
   onUnreadable?: (ref: LogFileRef, failure: ReadFailure, source: SourceSummary) => FileOutcome;
   /** The configuration's `output.includeEvent`: detections carry the raw record. */
   config?: { output: { includeEvent?: boolean } };
+  /** Scan workers (logs.workers); without them files are judged on this thread. */
+  pool?: ScanWorkerPool;
+  /** logs.maxFileBytes and logs.fileTimeoutSeconds. */
+  limits?: FileLimits;
 }
 
 export type FileOutcome = "read" | "bad" | "failed" | "quarantined";
@@ -100,30 +107,18 @@ export async function processLogFile(
   source: SourceSummary,
 ): Promise<FileOutcome> {
   const attempts = ctx.attempts ?? 3;
-  const detectionOptions = { includeEvent: ctx.config?.output.includeEvent === true };
+  const includeEvent = ctx.config?.output.includeEvent === true;
   for (let attempt = 1; ; attempt++) {
     // Shutdown: not an error; the file is not marked and waits for the next run.
     if (ctx.signal?.aborted) return "failed";
     const batch = ctx.committer.begin(ref);
     const integrity = ref.integrity?.();
-    let evalErrors = 0;
-    const onRecord = (record: Record<string, unknown>) => {
-      let matches: ReturnType<Detector["evaluate"]>;
-      try {
-        matches = ctx.detector.evaluate(record);
-      } catch {
-        evalErrors++;
-        return;
-      }
-      for (const m of matches) batch.add(toDetection(m, record, ref.logFile, detectionOptions));
-    };
-    let opened = false;
+    const progress = { opened: false };
     try {
-      const bytes = await ref.open(ctx.signal);
-      opened = true;
-      const result = await readLog(bytes, { lines: ref.lines, onRecord, onContent: integrity?.onContent });
+      const options = { includeEvent, hash: integrity !== undefined };
+      const result = await judge(ctx, ref, options, progress, (d) => batch.add(d));
       // Integrity problems (a modified file, say) are detections of this file, in its commit.
-      for (const d of integrity?.finish() ?? []) batch.add(d);
+      for (const d of integrity?.finish(undefined, result.sha256) ?? []) batch.add(d);
       const fresh = batch.commit();
       source.files.read++;
       ctx.summary.records.read += result.records;
@@ -136,8 +131,11 @@ export async function processLogFile(
           count: result.invalid,
           examples: result.invalidSamples,
         });
-      if (evalErrors)
-        ctx.logger.warn("rule evaluation failed on some records", { file: ref.logFile, count: evalErrors });
+      if (result.evalErrors)
+        ctx.logger.warn("rule evaluation failed on some records", {
+          file: ref.logFile,
+          count: result.evalErrors,
+        });
       await announce(ctx, fresh);
       return "read";
     } catch (err) {
@@ -160,7 +158,8 @@ export async function processLogFile(
       batch.abort();
       if (ctx.signal?.aborted) return "failed";
       const failure = classifyFailure(err);
-      const final = failure.kind === "permanent" || attempt >= attempts || (!opened && retriedBySdk(err));
+      const final =
+        failure.kind === "permanent" || attempt >= attempts || (!progress.opened && retriedBySdk(err));
       if (final) return unreadable(ctx, ref, source, failure);
       await sleep(backoff(ctx.backoffMs ?? 250, attempt), ctx.signal);
     }
@@ -186,6 +185,42 @@ function unreadable(
 async function announce(ctx: ProcessContext, fresh: Iterable<Detection>): Promise<void> {
   if (!ctx.onDetection) return;
   for (const d of fresh) await ctx.onDetection(d);
+}
+
+/**
+ * Read and judge one file: on a scan worker when there are workers (a local file is opened by the
+ * worker; S3 bytes are downloaded here, so workers never wait on the network, and transferred),
+ * else on this thread. Large S3 objects arrive as a stream and are judged here, streaming.
+ */
+async function judge(
+  ctx: ProcessContext,
+  ref: LogFileRef,
+  options: { includeEvent: boolean; hash: boolean },
+  progress: { opened: boolean },
+  add: (d: Detection) => void,
+): Promise<JudgeResult> {
+  const input = {
+    logFile: ref.logFile,
+    lines: ref.lines,
+    limits: ctx.limits ?? {},
+    startedAt: Date.now(),
+    ...options,
+  };
+  if (ctx.pool && ref.path) return ctx.pool.judge({ ...input, path: ref.path }, add);
+  const timeoutMs = input.limits.timeoutMs;
+  const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  const signals = [ctx.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+  try {
+    const bytes = await ref.open(signals.length > 1 ? AbortSignal.any(signals) : signals[0]);
+    progress.opened = true;
+    if (ctx.pool && bytes instanceof Uint8Array) return await ctx.pool.judge({ ...input, bytes }, add);
+    return await judgeFile(ctx.detector, bytes, input, add);
+  } catch (err) {
+    // The time limit cut the download: the file is bad (too slow), not a download to retry.
+    if (!(err instanceof BadLogError) && timeout?.aborted && !ctx.signal?.aborted)
+      throw new BadLogError(`reading took longer than ${timeoutLabel(timeoutMs!)}`);
+    throw err;
+  }
 }
 
 /** Exponential backoff with full jitter. */

@@ -1,13 +1,16 @@
-// Reads one CloudTrail log file as a stream: gunzip when the bytes say gzip (magic 1f 8b, whatever
-// the name), then parse `{"Records":[...]}` incrementally or JSON lines one line at a time. Records
-// are handed out one by one, so memory does not grow with the file's size.
+// Reads one CloudTrail log file: gunzip when the bytes say gzip (magic 1f 8b, whatever the name).
+// A file that decompresses to at most PARSE_WHOLE_MAX_CHARS is parsed with one JSON.parse (the
+// fastest parser Node has; CloudTrail files are small). Anything bigger, and any document the whole
+// parse refuses, goes through the incremental parser, which hands records out one by one (memory
+// does not grow with the file's size) and keeps the records before a damaged spot.
 
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import { promisify } from "node:util";
 import { createGunzip, gunzip } from "node:zlib";
-import { LogFormatError, MAX_RECORD_CHARS, RecordsParser } from "./records-parser.ts";
+import { type Accept, LineSplitter, linesSink, NOT_JSON } from "./json-lines.ts";
+import { LogFormatError, RecordsParser } from "./records-parser.ts";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -40,8 +43,14 @@ export interface ReadOptions {
   /** JSON lines (one record per line) instead of a Records document. */
   lines: boolean;
   onRecord: (record: CloudTrailRecord) => void;
-  /** Sees every uncompressed byte as it is parsed (log integrity hashes the file from here). */
+  /** Sees every uncompressed byte once, as it is parsed (log integrity hashes the file from here). */
   onContent?: (chunk: Uint8Array) => void;
+  /** A file that decompresses to more bytes than this is bad (logs.maxFileBytes). */
+  maxBytes?: number;
+  /** A file still being read at this time (epoch ms) is bad (logs.fileTimeoutSeconds). */
+  deadline?: number;
+  /** Says what the deadline is, for the error ("logs.fileTimeoutSeconds 300"). */
+  deadlineLabel?: string;
 }
 
 const MAX_SAMPLES = 5;
@@ -51,10 +60,26 @@ export function isJsonLinesName(name: string): boolean {
   return /\.(jsonl|ndjson)(\.gz)?$/i.test(name);
 }
 
-/** Files up to this size are read whole: one gunzip call instead of a stream per file. */
-export const WHOLE_FILE_MAX_BYTES = 256 * 1024;
+/**
+ * Files up to this size are read whole: one gunzip call instead of a stream per file, and for S3
+ * bytes a scan worker can be given. At most logs.concurrency such files are held at once.
+ */
+export const WHOLE_FILE_MAX_BYTES = 4 * 1024 * 1024;
 /** A whole-read file that expands past this is read as a stream instead (gzip bombs). */
 const WHOLE_TEXT_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Decompressed text up to this size is parsed with one JSON.parse. The parsed document costs a
+ * few times its text in heap; 8 MiB keeps a worker well under 100 MB while covering CloudTrail's
+ * usual files (a 1,000-record file is 1-3 MB).
+ */
+export const PARSE_WHOLE_MAX_CHARS = 8 * 1024 * 1024;
+/** The deadline is checked every this many records. */
+const DEADLINE_EVERY = 256;
+
+/** What a file over logs.maxFileBytes is told. */
+function tooLarge(max: number): BadLogError {
+  return new BadLogError(`file larger than logs.maxFileBytes (${max} bytes decompressed)`);
+}
 
 /**
  * Read one log: a stream of bytes, or (small files) the whole content. Throws BadLogError for an
@@ -66,7 +91,38 @@ export async function readLog(
 ): Promise<ReadResult> {
   if (source instanceof Uint8Array) return readWhole(source, opts);
   const result: ReadResult = { records: 0, invalid: 0, invalidSamples: [], gzip: false };
-  const accept = (value: unknown, where: string) => {
+  const accept = acceptor(result, opts);
+  const head = await firstChunk(source);
+  if (!head) throw new BadLogError("empty file");
+  result.gzip = isGzip(head.first);
+  const sink = opts.lines ? linesSink(accept) : recordsSink(accept);
+  const bytes = Readable.from(head.all(), { objectMode: false });
+  const limit = bounded(opts);
+  try {
+    if (result.gzip) await pipeline(bytes, createGunzip(), limit.through, sink);
+    else await pipeline(bytes, limit.through, sink);
+  } catch (err) {
+    // A limit stops the pipeline midway; what the stream reports then is the abort, not the reason.
+    if (limit.stopped) throw limit.stopped;
+    if (err instanceof SourceReadError || err instanceof BadLogError) throw err;
+    if (err instanceof LogFormatError) throw new BadLogError(err.message);
+    // Nothing else in the pipeline reads bytes from the source: this is gunzip refusing the data.
+    throw new BadLogError(`corrupt gzip: ${(err as Error).message}`);
+  }
+  return finish(result, opts);
+}
+
+function finish(result: ReadResult, opts: ReadOptions): ReadResult {
+  if (result.records === 0 && result.invalid === 0)
+    throw new BadLogError(opts.lines ? "no records" : "empty Records");
+  return result;
+}
+
+/** Checks each accepted value, counts it, and hands valid records on; watches the deadline. */
+function acceptor(result: ReadResult, opts: ReadOptions): Accept {
+  let seen = 0;
+  return (value, where) => {
+    if (opts.deadline !== undefined && ++seen % DEADLINE_EVERY === 0) checkDeadline(opts);
     const reason = recordProblem(value);
     if (reason) {
       result.invalid++;
@@ -76,49 +132,105 @@ export async function readLog(
     result.records++;
     opts.onRecord(value as CloudTrailRecord);
   };
-  const head = await firstChunk(source);
-  if (!head) throw new BadLogError("empty file");
-  result.gzip = isGzip(head.first);
-  const parse = opts.lines ? linesSink(accept) : recordsSink(accept);
-  const onContent = opts.onContent;
-  const sink = onContent
-    ? (src: AsyncIterable<Buffer>) =>
-        parse(
-          (async function* () {
-            for await (const chunk of src) {
-              onContent(chunk);
-              yield chunk;
-            }
-          })(),
-        )
-    : parse;
-  const bytes = Readable.from(head.all(), { objectMode: false });
-  try {
-    if (result.gzip) await pipeline(bytes, createGunzip(), sink);
-    else await pipeline(bytes, sink);
-  } catch (err) {
-    if (err instanceof SourceReadError || err instanceof BadLogError) throw err;
-    if (err instanceof LogFormatError) throw new BadLogError(err.message);
-    // Nothing else in the pipeline reads bytes from the source: this is gunzip refusing the data.
-    throw new BadLogError(`corrupt gzip: ${(err as Error).message}`);
-  }
-  if (result.records === 0 && result.invalid === 0)
-    throw new BadLogError(opts.lines ? "no records" : "empty Records");
-  return result;
+}
+
+function checkDeadline(opts: ReadOptions): void {
+  if (opts.deadline !== undefined && Date.now() > opts.deadline)
+    throw new BadLogError(`reading took longer than ${opts.deadlineLabel ?? "the time allowed per file"}`);
+}
+
+/** Passes bytes through, refusing the file past maxBytes and after the deadline. */
+function bounded(opts: ReadOptions) {
+  const state: { stopped?: BadLogError; through: (src: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> } = {
+    through: async function* (src) {
+      let total = 0;
+      for await (const chunk of src) {
+        total += chunk.length;
+        try {
+          if (opts.maxBytes !== undefined && total > opts.maxBytes) throw tooLarge(opts.maxBytes);
+          checkDeadline(opts);
+        } catch (err) {
+          state.stopped = err as BadLogError;
+          throw err;
+        }
+        opts.onContent?.(chunk);
+        yield chunk;
+      }
+    },
+  };
+  return state;
 }
 
 async function readWhole(data: Uint8Array, opts: ReadOptions): Promise<ReadResult> {
-  if (!isGzip(data)) return readLog(once(data), opts);
+  if (!isGzip(data)) {
+    if (data.length > PARSE_WHOLE_MAX_CHARS) return readLog(once(data), opts);
+    if (opts.maxBytes !== undefined && data.length > opts.maxBytes) throw tooLarge(opts.maxBytes);
+    return parseWhole(Buffer.from(data.buffer, data.byteOffset, data.length), false, opts);
+  }
   let text: Buffer;
   try {
-    text = await gunzipAsync(data, { maxOutputLength: WHOLE_TEXT_MAX_BYTES });
+    text = await gunzipAsync(data, {
+      maxOutputLength: Math.min(WHOLE_TEXT_MAX_BYTES, (opts.maxBytes ?? Infinity) + 1),
+    });
   } catch (err) {
+    // Too big to hold whole: the stream reads it (and enforces maxBytes with the reason).
     if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return readLog(once(data), opts);
     throw new BadLogError(`corrupt gzip: ${(err as Error).message}`);
   }
-  const result = await readLog(once(text), opts);
-  result.gzip = true;
-  return result;
+  if (opts.maxBytes !== undefined && text.length > opts.maxBytes) throw tooLarge(opts.maxBytes);
+  if (text.length > PARSE_WHOLE_MAX_CHARS) {
+    const result = await readLog(once(text), opts);
+    result.gzip = true;
+    return result;
+  }
+  return parseWhole(text, true, opts);
+}
+
+/**
+ * One JSON.parse for the whole document when it is a well-formed CloudTrail log. Anything else
+ * (invalid or truncated JSON, another shape, two Records keys) goes through the incremental parser,
+ * so the errors, and the records kept before a damaged spot, are exactly those of the stream.
+ */
+function parseWhole(bytes: Buffer, gzip: boolean, opts: ReadOptions): ReadResult {
+  if (bytes.length === 0) throw new BadLogError("empty file");
+  checkDeadline(opts);
+  opts.onContent?.(bytes);
+  const result: ReadResult = { records: 0, invalid: 0, invalidSamples: [], gzip };
+  const accept = acceptor(result, opts);
+  const text = bytes.toString("utf8");
+  const records = opts.lines ? undefined : wholeRecords(text);
+  try {
+    if (opts.lines) {
+      const lines = new LineSplitter(accept);
+      lines.push(text);
+      lines.end();
+    } else if (records) for (let i = 0; i < records.length; i++) accept(records[i], `record ${i}`);
+    else {
+      const parser = new RecordsParser((record, index) => accept(record, `record ${index}`));
+      parser.push(text);
+      parser.end();
+    }
+  } catch (err) {
+    if (err instanceof LogFormatError) throw new BadLogError(err.message);
+    throw err;
+  }
+  return finish(result, opts);
+}
+
+/** The Records array of a well-formed `{"Records":[...]}` text, or undefined to take the slow road. */
+function wholeRecords(text: string): unknown[] | undefined {
+  // JSON.parse keeps only the last of duplicate keys, the stream reads both: let the stream decide.
+  const first = text.indexOf('"Records"');
+  if (first < 0 || text.indexOf('"Records"', first + 9) >= 0) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) return undefined;
+  const records = (doc as { Records?: unknown }).Records;
+  return Array.isArray(records) ? records : undefined;
 }
 
 /** The gzip magic bytes 1f 8b. */
@@ -130,9 +242,6 @@ async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data;
 }
 
-/** Stands for a JSON-lines line that does not parse. */
-const NOT_JSON = Symbol("not JSON");
-
 /** Why a parsed record cannot be used, or undefined when it is fine. */
 function recordProblem(value: unknown): string | undefined {
   if (value === NOT_JSON) return "line is not JSON";
@@ -142,8 +251,6 @@ function recordProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-type Accept = (value: unknown, where: string) => void;
-
 function recordsSink(accept: Accept) {
   return async (src: AsyncIterable<Buffer>) => {
     const decoder = new StringDecoder("utf8");
@@ -151,40 +258,6 @@ function recordsSink(accept: Accept) {
     for await (const chunk of src) parser.push(decoder.write(chunk));
     parser.push(decoder.end());
     parser.end();
-  };
-}
-
-function linesSink(accept: Accept) {
-  return async (src: AsyncIterable<Buffer>) => {
-    const decoder = new StringDecoder("utf8");
-    let rest = "";
-    let line = 0;
-    const take = (text: string) => {
-      line++;
-      const trimmed = text.trim();
-      if (!trimmed) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(trimmed);
-      } catch {
-        accept(NOT_JSON, `line ${line}`);
-        return;
-      }
-      accept(value, `line ${line}`);
-    };
-    for await (const chunk of src) {
-      rest += decoder.write(chunk);
-      let nl = rest.indexOf("\n");
-      while (nl >= 0) {
-        take(rest.slice(0, nl));
-        rest = rest.slice(nl + 1);
-        nl = rest.indexOf("\n");
-      }
-      if (rest.length > MAX_RECORD_CHARS)
-        throw new BadLogError(`line ${line + 1} longer than 32M characters`);
-    }
-    rest += decoder.end();
-    if (rest.trim()) take(rest);
   };
 }
 

@@ -13,6 +13,7 @@ import { StateCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import { DetectionsLog } from "./detections-log.ts";
 import type { Detector } from "./detector.ts";
+import { fileLimits } from "./judge.ts";
 import { quarantineFile } from "./quarantine.ts";
 import { FileSource } from "./sources/file.ts";
 import { S3Source } from "./sources/s3.ts";
@@ -21,6 +22,7 @@ import type { LogSource, SourceRunContext } from "./sources/source.ts";
 import { SqsSource } from "./sources/sqs.ts";
 import { addError, addSourceFiles, emptySummary, type ScanSummary } from "./summary.ts";
 import { BufferedKeyValueStore } from "./tracker-state.ts";
+import type { ScanWorkerPool } from "./workers/pool.ts";
 
 export type { ScanSummary } from "./summary.ts";
 
@@ -40,6 +42,8 @@ export interface RunScanOptions {
   now?: Date;
   /** The daemon's open store; without it the scan opens (and closes) config.state.dir. */
   store?: StateStore;
+  /** Scan workers (logs.workers), owned by the caller; without them files are judged on this thread. */
+  pool?: ScanWorkerPool;
 }
 
 export const DETECTIONS_FILE = "detections.jsonl";
@@ -115,6 +119,8 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
       logger,
       signal: controller.signal,
       onDetection: opts.onDetection,
+      pool: opts.pool,
+      limits: fileLimits(config),
       limit: createLimiter(config.logs.concurrency),
       clients,
       now,

@@ -1,16 +1,19 @@
 // file://<dir>: local .json, .json.gz, .jsonl, .ndjson (optionally .gz) files, read recursively,
 // each tracked by path, size and mtime, so a changed file is read again and an unchanged one not.
-
-import { createReadStream } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+// An entry that cannot be a log (a dangling symlink, a symlink loop, a FIFO, an unreadable file or
+// folder) is reported by path and skipped; the rest of the folder is read.
+import { constants } from "node:fs";
+import { access, lstat, readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { StateStore } from "../../state/store.ts";
 import { forEachBounded } from "../../util/limit.ts";
+import type { Logger } from "../../util/logger.ts";
 import { scanProgress } from "../../util/progress.ts";
+import { kindOf, openLocalLog } from "../local-file.ts";
 import { type LogFileRef, processLogFile } from "../processor.ts";
 import { waitsInQuarantine } from "../quarantine.ts";
-import { isJsonLinesName, WHOLE_FILE_MAX_BYTES } from "../reader.ts";
-import { type SourceSummary, sourceSummary } from "../summary.ts";
+import { isJsonLinesName } from "../reader.ts";
+import { addBadFile, type ScanSummary, type SourceSummary, sourceSummary } from "../summary.ts";
 import type { LogSource, SourceRunContext } from "./source.ts";
 
 const LOG_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -24,6 +27,8 @@ export interface LocalListing {
   files: LocalFile[];
   /** Files that are not log files by name. */
   ignored: number;
+  /** Entries that could not be read, by path, with the reason; skipped. */
+  problems: { path: string; reason: string }[];
 }
 
 function localRef(path: string, size: number, mtimeMs: number, scope?: string): LogFileRef {
@@ -33,29 +38,96 @@ function localRef(path: string, size: number, mtimeMs: number, scope?: string): 
     logFile: path,
     sig: `${size}:${Math.trunc(mtimeMs)}`,
     lines: isJsonLinesName(path),
-    open: async () =>
-      size <= WHOLE_FILE_MAX_BYTES ? readFile(path) : createReadStream(path, { highWaterMark: 64 * 1024 }),
+    path,
+    open: () => openLocalLog(path),
   };
 }
 
-/** Every log file under `root` (a folder or one file), sorted by path for a stable order. */
+/**
+ * Every log file under `root` (a folder or one file), sorted by path for a stable order. The root
+ * itself must be readable (else this throws); a bad entry below it is listed as a problem.
+ */
 export async function listLocalLogs(root: string): Promise<LocalListing> {
   const files: LocalFile[] = [];
+  const problems: LocalListing["problems"] = [];
   let ignored = 0;
+  /** Folders on the current path (device:inode), to see a symlink that loops back. */
+  const ancestors = new Set<string>();
   const visit = async (p: string, explicit: boolean): Promise<void> => {
-    const st = await stat(p);
-    if (st.isDirectory()) {
-      const entries = await readdir(p);
-      entries.sort();
-      for (const e of entries) await visit(join(p, e), false);
-    } else if (st.isFile()) {
-      if (explicit || LOG_NAME.test(p)) files.push({ ref: localRef(p, st.size, st.mtimeMs), size: st.size });
-      else ignored++;
+    let st: Awaited<ReturnType<typeof stat>>;
+    try {
+      st = await stat(p);
+    } catch (err) {
+      if (explicit) throw err;
+      if (!explicit && !LOG_NAME.test(p) && !(await isSymlink(p))) return;
+      problems.push({ path: p, reason: await entryProblem(p, err as NodeJS.ErrnoException) });
+      return;
     }
+    if (st.isDirectory()) {
+      const id = `${st.dev}:${st.ino}`;
+      if (ancestors.has(id)) {
+        problems.push({ path: p, reason: "symlink loop: the folder contains itself" });
+        return;
+      }
+      let entries: string[];
+      try {
+        entries = await readdir(p);
+      } catch (err) {
+        if (explicit) throw err;
+        problems.push({ path: p, reason: `folder not readable: ${(err as Error).message}` });
+        return;
+      }
+      entries.sort();
+      ancestors.add(id);
+      for (const e of entries) await visit(join(p, e), false);
+      ancestors.delete(id);
+    } else if (explicit || LOG_NAME.test(p)) {
+      if (!st.isFile()) problems.push({ path: p, reason: `not a regular file (${kindOf(st)})` });
+      else if (!(await readable(p)))
+        problems.push({ path: p, reason: "file not readable (permission denied)" });
+      else files.push({ ref: localRef(p, st.size, st.mtimeMs), size: st.size });
+    } else ignored++;
   };
   await visit(resolve(root), true);
   files.sort((a, b) => (a.ref.logFile < b.ref.logFile ? -1 : a.ref.logFile > b.ref.logFile ? 1 : 0));
-  return { files, ignored };
+  return { files, ignored, problems };
+}
+
+async function isSymlink(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+async function readable(p: string): Promise<boolean> {
+  try {
+    await access(p, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function entryProblem(p: string, err: NodeJS.ErrnoException): Promise<string> {
+  if (err.code === "ELOOP") return "symlink loop";
+  if (err.code === "ENOENT" && (await isSymlink(p))) return "dangling symlink (its target does not exist)";
+  return `cannot read: ${err.message}`;
+}
+
+/** Each unreadable entry of a listing becomes a bad file of the run, by path and reason. */
+export function reportListingProblems(
+  listing: LocalListing,
+  summary: ScanSummary,
+  source: SourceSummary,
+  logger: Logger,
+): void {
+  for (const p of listing.problems) {
+    source.files.bad++;
+    addBadFile(summary, p.path, p.reason);
+    logger.warn("log file skipped", { file: p.path, reason: p.reason });
+  }
 }
 
 /** The file:// source of an incremental scan. */
@@ -72,6 +144,7 @@ export class FileSource implements LogSource {
     const summary = sourceSummary(this.url, "file");
     const listing = await listLocalLogs(this.dir);
     summary.files.ignored += listing.ignored;
+    reportListingProblems(listing, ctx.summary, summary, ctx.logger);
     this.seen = new Set(listing.files.map((f) => f.ref.key));
     const scope = `file://${this.dir}`;
     for (const f of listing.files) f.ref.scope = scope;

@@ -7,7 +7,6 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type AwsClients, errorCode } from "../../aws/clients.ts";
 import type { Config } from "../../config/types.ts";
 import { awsPublicKeys } from "../../integrity/aws.ts";
-import { ContentHasher } from "../../integrity/hash.ts";
 import { PublicKeyCache } from "../../integrity/keys.ts";
 import { type IntegrityCounters, IntegrityTracker } from "../../integrity/stream.ts";
 import type { KeyValueStore } from "../../integrity/stream-state.ts";
@@ -60,20 +59,16 @@ export function logFileIntegrity(
 ): (() => FileIntegrity) | undefined {
   const integrity = ctx.integrity;
   if (!integrity) return undefined;
-  return () => {
-    const hasher = new ContentHasher();
-    return {
-      onContent: hasher.update,
-      finish: (bad) =>
-        integrity.tracker.onLogFile(
-          integrity.kv,
-          bucket,
-          key,
-          bad ? { corrupt: bad } : { sha256: hasher.digest() },
-          Date.now(),
-        ),
-    };
-  };
+  return () => ({
+    finish: (bad, sha256) =>
+      integrity.tracker.onLogFile(
+        integrity.kv,
+        bucket,
+        key,
+        bad || sha256 === undefined ? { corrupt: bad ?? "not hashed" } : { sha256 },
+        Date.now(),
+      ),
+  });
 }
 
 function ref(bucket: string, key: string, scope?: string): LogFileRef {

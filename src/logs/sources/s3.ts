@@ -35,6 +35,8 @@ export function s3Ref(
     open: async (signal) => {
       const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
       if (!out.Body) throw new Error("GetObject returned no body");
+      // Downloaded whole, the bytes go to a scan worker; the download runs ahead on this thread
+      // while the workers judge earlier files. Bigger objects are read as a stream, on this thread.
       if (out.ContentLength !== undefined && out.ContentLength <= WHOLE_FILE_MAX_BYTES)
         return out.Body.transformToByteArray();
       return out.Body as AsyncIterable<Uint8Array>;

@@ -1,0 +1,74 @@
+// Judging one log file: read it, evaluate the detector on every record, and hand each detection
+// on as it is found. Runs in a scan worker, or on the main thread when there are none.
+import { ContentHasher } from "../integrity/hash.ts";
+import { type Detection, toDetection } from "./detection.ts";
+import type { Detector } from "./detector.ts";
+import { type ReadResult, readLog } from "./reader.ts";
+
+export interface JudgeResult extends ReadResult {
+  /** Records on which the detector threw (the record is then judged by no rule). */
+  evalErrors: number;
+  /** With input.hash: SHA-256 of the uncompressed file, hex (what a CloudTrail digest lists). */
+  sha256?: string;
+}
+
+export interface FileLimits {
+  /** logs.maxFileBytes: decompressed bytes per file. */
+  maxBytes?: number;
+  /** logs.fileTimeoutSeconds, in ms. */
+  timeoutMs?: number;
+}
+
+export interface JudgeInput {
+  logFile: string;
+  lines: boolean;
+  limits: FileLimits;
+  /** When the file was started (epoch ms); the time limit counts from here. */
+  startedAt: number;
+  /** Detections carry the raw record (output.includeEvent). */
+  includeEvent?: boolean;
+  /** Hash the uncompressed bytes for log integrity. */
+  hash?: boolean;
+}
+
+/** Read and judge one file. Throws BadLogError (detections before the damage were already added). */
+export async function judgeFile(
+  detector: Detector,
+  source: AsyncIterable<Uint8Array> | Uint8Array,
+  input: JudgeInput,
+  add: (d: Detection) => void,
+): Promise<JudgeResult> {
+  let evalErrors = 0;
+  const { maxBytes, timeoutMs } = input.limits;
+  const hasher = input.hash ? new ContentHasher() : undefined;
+  const detection = { includeEvent: input.includeEvent === true };
+  const result = await readLog(source, {
+    lines: input.lines,
+    onContent: hasher?.update,
+    maxBytes,
+    deadline: timeoutMs === undefined ? undefined : input.startedAt + timeoutMs,
+    deadlineLabel: timeoutMs === undefined ? undefined : timeoutLabel(timeoutMs),
+    onRecord: (record) => {
+      let matches: ReturnType<Detector["evaluate"]>;
+      try {
+        matches = detector.evaluate(record);
+      } catch {
+        evalErrors++;
+        return;
+      }
+      for (const m of matches) add(toDetection(m, record, input.logFile, detection));
+    },
+  });
+  return hasher ? { ...result, evalErrors, sha256: hasher.digest() } : { ...result, evalErrors };
+}
+
+/** The per-file limits of a config's logs section. */
+export function fileLimits(config: {
+  logs: { maxFileBytes: number; fileTimeoutSeconds: number };
+}): FileLimits {
+  return { maxBytes: config.logs.maxFileBytes, timeoutMs: config.logs.fileTimeoutSeconds * 1000 };
+}
+
+export function timeoutLabel(ms: number): string {
+  return `logs.fileTimeoutSeconds (${ms / 1000} s)`;
+}
