@@ -1,13 +1,15 @@
 // `trailwarden scan`: evaluate the rules on CloudTrail records.
 //   scan --config FILE [--output FILE] [--since DURATION|TIMESTAMP]   incremental, over logs.sources
 //   scan --rules PATH [--rules PATH...] --logs PATH --output FILE      one-off, over local files
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
-import { formatRuleProblem, loadRules } from "../rules/index.ts";
+import { formatRuleProblem, type LoadedRules, loadRules } from "../rules/index.ts";
+import { loadConfiguredRules, noRulesMessage } from "../rules/required.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger } from "../util/logger.ts";
 import { version } from "../version.ts";
@@ -24,9 +26,13 @@ const USAGE = `usage: trailwarden scan --config FILE [--output FILE] [--since DU
 
   --since  first run only: start at this point instead of the look-back; a duration back from
            now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
-  Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config;
+  Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config, or no rule
+          loaded (nothing is read then); 130 interrupted (SIGINT/SIGTERM; no summary written);
         3 some log file, S3 folder or source could not be read (tried again next run), or an SQS
           message was set aside; the summary's errors say which.`;
+
+/** 128 + SIGINT, as shells report an interrupted command (also for SIGTERM). */
+const EXIT_INTERRUPTED = 130;
 
 export interface ScanReport {
   schemaVersion: 1;
@@ -49,6 +55,24 @@ export function parseSince(value: string, now = new Date()): Date {
   return new Date(t);
 }
 
+/**
+ * --rules paths when given, else the config's `rules`. Zero rules refuses the scan (exit 2) before any
+ * file is read: a located config error for the config's `rules`, a usage error for --rules.
+ */
+async function loadScanRules(cliPaths: string[], config: Config | undefined): Promise<LoadedRules> {
+  if (!cliPaths.length) {
+    if (!config) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
+    return loadConfiguredRules(config);
+  }
+  for (const p of cliPaths) if (!existsSync(p)) throw new UsageError(`--rules ${p}: no such file or folder`);
+  const loaded = await loadRules(cliPaths, { placeholders: config?.placeholders ?? {} });
+  if (loaded.ruleSet.rules.length === 0) {
+    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    throw new UsageError(`--rules: ${noRulesMessage(cliPaths, loaded)}`);
+  }
+  return loaded;
+}
+
 export const scanCommand: Command = {
   name: "scan",
   summary: "evaluate rules on new CloudTrail records (S3, SQS, local files)",
@@ -67,10 +91,8 @@ export const scanCommand: Command = {
     if (!values.config && !values.logs?.length)
       throw new UsageError("give --config FILE, or --rules and --logs");
     const config: Config | undefined = values.config ? loadConfigFile(values.config) : undefined;
-    const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
-    if (!rulePaths.length) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
     const logger = createLogger({ level: config?.logLevel ?? "info" });
-    const loaded = await loadRules(rulePaths, { placeholders: config?.placeholders ?? {} });
+    const loaded = await loadScanRules(values.rules ?? [], config);
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
     const report: ScanReport = {
       schemaVersion: 1,
@@ -104,6 +126,12 @@ export const scanCommand: Command = {
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
+      }
+      if (controller.signal.aborted) {
+        // Files finished before the signal are marked done; the rest are read by the next run. The
+        // summary would describe a partial run, so none is written.
+        process.stderr.write("trailwarden scan: interrupted; progress is saved and the next run resumes\n");
+        return EXIT_INTERRUPTED;
       }
     }
     if (values.output) writeJsonAtomic(values.output, report);

@@ -51,6 +51,17 @@ export interface NotifyConfig {
   sns?: { topicArn: string };
 }
 
+export interface HttpConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+  /** Connections held at once; more are closed on accept. */
+  maxConnections: number;
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
+}
+
 export interface Config {
   /** Absolute path of the file the config came from, or undefined for defaults. */
   file?: string;
@@ -66,7 +77,7 @@ export interface Config {
   state: { dir: string };
   output: { dir: string; retentionDays?: number };
   schedule: ScheduleConfig;
-  http: { enabled: boolean; host: string; port: number };
+  http: HttpConfig;
   notify: NotifyConfig;
   logLevel: "debug" | "info" | "warn" | "error";
   shutdownGraceSeconds: number;

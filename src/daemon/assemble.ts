@@ -61,6 +61,7 @@ export async function assembleDaemon(
     const deliveries = createDeliveries(config, clients, metrics, log);
     const backends = await createBackends({ config, clients, logger: log, inventoryFile });
     const daemon = new Daemon({ config, backends, logger: log, metrics, deliveries });
+    metrics.rulesLoaded.set({}, backends.rules.loaded);
     return { config, daemon, clients, logger: log, lock };
   } catch (err) {
     clients.destroy();

@@ -6,7 +6,13 @@ import type { Detection } from "./detection.ts";
 import { toDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
 import { BadLogError, readLog } from "./reader.ts";
-import { addBadFile, addError, type ScanSummary, type SourceSummary } from "./summary.ts";
+import {
+  addBadFile,
+  addError,
+  countEvaluationErrors,
+  type ScanSummary,
+  type SourceSummary,
+} from "./summary.ts";
 
 export interface LogFileRef {
   /** Identity in the state store: s3://bucket/key or file:///abs/path. */
@@ -52,15 +58,15 @@ export async function processLogFile(
     if (ctx.signal?.aborted) return "failed";
     const found: Detection[] = [];
     const ids = new Set<string>();
-    let evalErrors = 0;
+    // Per rule: one rule throwing on a record costs only that rule its verdict.
+    const evalErrors = new Map<string, { count: number; first: string }>();
+    const onRuleError = (rule: { id: string }, err: unknown) => {
+      const seen = evalErrors.get(rule.id);
+      if (seen) seen.count++;
+      else evalErrors.set(rule.id, { count: 1, first: (err as Error)?.message ?? String(err) });
+    };
     const onRecord = (record: Record<string, unknown>) => {
-      let matches: ReturnType<Detector["evaluate"]>;
-      try {
-        matches = ctx.detector.evaluate(record);
-      } catch {
-        evalErrors++;
-        return;
-      }
+      const matches = ctx.detector.evaluate(record, onRuleError);
       for (const m of matches) {
         const d = toDetection(m, record, ref.logFile);
         if (ids.has(d.id)) continue;
@@ -80,14 +86,14 @@ export async function processLogFile(
           count: result.invalid,
           examples: result.invalidSamples,
         });
-      if (evalErrors)
-        ctx.logger.warn("rule evaluation failed on some records", { file: ref.logFile, count: evalErrors });
+      reportEvaluationErrors(ctx, ref, evalErrors);
       await announce(ctx, fresh);
       return "read";
     } catch (err) {
       if (err instanceof BadLogError) {
         // Records before the damage were valid: their detections are kept.
         const fresh = ctx.committer.commit(ref, found, err.message);
+        reportEvaluationErrors(ctx, ref, evalErrors);
         source.files.bad++;
         addBadFile(ctx.summary, ref.logFile, err.message);
         ctx.logger.warn("bad log file", { file: ref.logFile, reason: err.message });
@@ -104,6 +110,22 @@ export async function processLogFile(
       }
       await sleep(backoff(ctx.backoffMs ?? 250, attempt), ctx.signal);
     }
+  }
+}
+
+function reportEvaluationErrors(
+  ctx: ProcessContext,
+  ref: LogFileRef,
+  errors: Map<string, { count: number; first: string }>,
+): void {
+  for (const [ruleId, e] of errors) {
+    countEvaluationErrors(ctx.summary, ruleId, e.count);
+    ctx.logger.warn("rule evaluation failed on some records", {
+      file: ref.logFile,
+      rule: ruleId,
+      count: e.count,
+      error: e.first,
+    });
   }
 }
 

@@ -37,6 +37,11 @@ export interface ScanSummary {
     byRule: Record<string, number>;
     byLevel: Record<string, number>;
   };
+  /**
+   * Rule id -> records on which that rule threw. The rule counted as not matching those records;
+   * every other rule still judged them.
+   */
+  evaluationErrors: Record<string, number>;
   badFiles: { file: string; reason: string }[];
   errors: { source: string; file?: string; message: string }[];
   sources: SourceSummary[];
@@ -49,6 +54,7 @@ export function emptySummary(now = new Date()): ScanSummary {
     files: { read: 0, bad: 0, failed: 0, skipped: 0, ignored: 0 },
     records: { read: 0, invalid: 0 },
     detections: { total: 0, duplicates: 0, byRule: {}, byLevel: {} },
+    evaluationErrors: {},
     badFiles: [],
     errors: [],
     sources: [],
@@ -63,6 +69,10 @@ export function countDetection(summary: ScanSummary, d: Detection): void {
   summary.detections.total++;
   summary.detections.byRule[d.ruleId] = (summary.detections.byRule[d.ruleId] ?? 0) + 1;
   summary.detections.byLevel[d.level] = (summary.detections.byLevel[d.level] ?? 0) + 1;
+}
+
+export function countEvaluationErrors(summary: ScanSummary, ruleId: string, n = 1): void {
+  summary.evaluationErrors[ruleId] = (summary.evaluationErrors[ruleId] ?? 0) + n;
 }
 
 export function addBadFile(summary: ScanSummary, file: string, reason: string): void {
