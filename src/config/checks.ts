@@ -83,7 +83,6 @@ export function sourceProblem(url: string): string | undefined {
   }
   if (url.startsWith("file://")) {
     const path = url.slice("file://".length);
-    if (!path) return "a file:// source needs a path (file:///var/log/cloudtrail or file://logs)";
     if (path.includes("\0")) return "the path holds a NUL character";
     return undefined;
   }
