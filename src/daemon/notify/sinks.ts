@@ -50,20 +50,31 @@ export function webhookSink(
   env: NodeJS.ProcessEnv = process.env,
   fetchImpl: typeof fetch = fetch,
 ): Sink {
-  const headers = {
-    ...webhookHeaders(cfg, env),
-    "content-type": "application/json",
-    "user-agent": `trailwarden/${version}`,
-  };
   // Webhook URLs often carry a token in their path (Slack, Teams): only the origin is shown, never the
   // path, the query or a user:password. Their secret parts are masked in any log line that quotes them.
   const url = new URL(cfg.url);
   for (const part of [url.username, url.password, url.search.slice(1), url.pathname]) {
-    if (part.length > 1) registerSecret(decodeURIComponent(part));
+    if (part.length > 1) registerSecret(safeDecode(part));
     if (part.length > 1) registerSecret(part);
   }
   for (const v of url.searchParams.values()) registerSecret(v);
   const target = url.origin;
+  // fetch refuses a URL with credentials: they travel as HTTP basic authentication instead.
+  const basic =
+    url.username || url.password ? `${safeDecode(url.username)}:${safeDecode(url.password)}` : undefined;
+  url.username = "";
+  url.password = "";
+  const endpoint = url.toString();
+  const configured = webhookHeaders(cfg, env);
+  // A configured Authorization header wins over credentials in the URL.
+  const useBasic = basic && !Object.keys(configured).some((h) => h.toLowerCase() === "authorization");
+  const headers: Record<string, string> = {
+    ...(useBasic ? { authorization: `Basic ${Buffer.from(basic).toString("base64")}` } : {}),
+    ...configured,
+    "content-type": "application/json",
+    "user-agent": `trailwarden/${version}`,
+  };
+  if (headers.authorization) registerSecret(headers.authorization);
   return {
     name: "webhook",
     target,
@@ -71,7 +82,7 @@ export function webhookSink(
       const timeout = AbortSignal.timeout(cfg.timeoutSeconds * 1000);
       let res: Response;
       try {
-        res = await fetchImpl(cfg.url, {
+        res = await fetchImpl(endpoint, {
           method: "POST",
           headers,
           body: JSON.stringify({ source: "trailwarden", type: "detection", detection }),
@@ -114,4 +125,12 @@ export function snsSink(clients: AwsClients, topicArn: string): Sink {
       );
     },
   };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
