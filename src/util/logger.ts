@@ -28,7 +28,13 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const base = opts.base ?? {};
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    const entry = { time: new Date().toISOString(), level, msg: scrub(msg), ...base, ...redact(fields ?? {}) };
+    const entry = {
+      time: new Date().toISOString(),
+      level,
+      msg: scrub(msg),
+      ...base,
+      ...redact(fields ?? {}),
+    };
     write(`${JSON.stringify(entry)}\n`);
   };
   return {
