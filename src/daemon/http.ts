@@ -84,6 +84,9 @@ export class StatusServer {
     // Connections past the limit are closed as soon as they are accepted: idle clients cannot hold
     // the file descriptors the jobs need for log files and AWS calls.
     server.maxConnections = limits.maxConnections;
+    // headersTimeout only runs once a request has begun: a client that connects and says nothing is
+    // closed by the socket inactivity timeout instead (no 'timeout' listener: Node destroys it).
+    server.timeout = Math.max(headersTimeout, limits.keepAliveTimeoutSeconds * 1000);
     let dropped = 0;
     server.on("drop", () => {
       if (dropped++ % 1000 === 0)

@@ -23,5 +23,10 @@ export async function loadConfiguredRules(config: Config): Promise<LoadedRules> 
   const message = config.rules.length
     ? `rules: ${noRulesMessage(config.rules, loaded)}`
     : "rules: the config lists no rule files or folders; refusing to run, since no record would be judged";
-  throw new ConfigError([configProblemAt(config, ["rules"], message, true)]);
+  // The rule files' own problems follow, so one run shows why nothing loaded.
+  const why = loaded.problems.map(({ file, line, column, message, ruleId, ruleTitle }) => {
+    const who = ruleId ?? ruleTitle;
+    return { file, line, column, message: who ? `[${who}] ${message}` : message };
+  });
+  throw new ConfigError([configProblemAt(config, ["rules"], message, true), ...why]);
 }
