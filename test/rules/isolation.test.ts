@@ -1,7 +1,11 @@
 // One rule failing on one record never costs another rule its verdict, and no record is too deep
 // to be judged.
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
+import { scanLocal } from "../../src/logs/local.ts";
 import { type CompiledRule, RuleSet } from "../../src/rules/index.ts";
 import { stringifyIteratively } from "../../src/rules/record-cache.ts";
 import { rule } from "./support.ts";
@@ -82,4 +86,21 @@ test("a rule that throws on a record is reported by id and the other rules keep 
 test("the stack-free JSON form equals JSON.stringify's compact form", () => {
   const value = { a: [1, "two", { b: null, c: true, 'd"e': [] }], f: {}, g: -1.5e-7, h: "\u2028\n" };
   assert.equal(stringifyIteratively(value), JSON.stringify(value));
+});
+
+test("a scan over a log file holding a 10,000-deep record reports the top-level rule's detection", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tw-deep-scan-"));
+  const deep = `{"eventID":"deep-1","eventTime":"2026-11-20T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","requestParameters":{"name":${"[".repeat(DEPTH)}"x"${"]".repeat(DEPTH)}}}`;
+  writeFileSync(join(dir, "deep.json"), `{"Records":[${deep}]}`);
+  const rules = new RuleSet([
+    topLevel(),
+    named("deep-field", "sel:\n  requestParameters.name: x\ncondition: sel"),
+  ]);
+  const { summary, detections } = await scanLocal({ paths: [dir], detector: rules });
+  assert.deepEqual(
+    detections.map((d) => `${d.ruleId}/${d.eventID}`),
+    ["deep-field/deep-1", "top-level/deep-1"],
+  );
+  assert.deepEqual(summary.evaluationErrors, {});
+  assert.equal(summary.files.read, 1);
 });
