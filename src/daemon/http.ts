@@ -2,7 +2,7 @@
 // the daemon already holds, so a scrape never triggers AWS calls.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "../util/logger.ts";
+import { type Logger, scrub } from "../util/logger.ts";
 import type { Health } from "./health.ts";
 import { CONTENT_TYPE } from "./metrics.ts";
 
@@ -63,7 +63,13 @@ export class StatusServer {
             const h = this.sources.health();
             const degraded = h.degraded ?? [];
             const status = !h.ok ? "unhealthy" : degraded.length ? "degraded" : "ok";
-            const body = { status, reasons: h.reasons, degraded, jobs: h.jobs };
+            // Reasons quote error messages: the same URL and secret scrubbing as the log.
+            const body = {
+              status,
+              reasons: h.reasons.map(scrub),
+              degraded: degraded.map(scrub),
+              jobs: h.jobs,
+            };
             res
               .writeHead(h.ok ? 200 : 503, {
                 "content-type": "application/json",

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
+import { StatusServer } from "../../src/daemon/http.ts";
 import { SinkConfigError, webhookSink } from "../../src/daemon/notify/sinks.ts";
 import { createLogger, registerSecret, safeUrl } from "../../src/util/logger.ts";
 
@@ -90,5 +91,22 @@ test("webhook failures name the origin only, and URL credentials travel as basic
     });
   } finally {
     server.close();
+  }
+});
+
+test("/healthz reasons quoting a URL show its origin and path only", async () => {
+  const reason =
+    "scan failed at T: log source sqs://https://user:hunter22@sqs.example.com/1/q?X-Amz-Signature=feedbeef failed";
+  const server = new StatusServer(
+    { health: () => ({ ok: false, reasons: [reason], jobs: {} }), metrics: () => "" },
+    createLogger({ write: () => {} }),
+  );
+  const { port } = await server.listen("127.0.0.1", 0);
+  try {
+    const body = await (await fetch(`http://127.0.0.1:${port}/healthz`)).text();
+    assert.ok(!body.includes("hunter22") && !body.includes("feedbeef"), body);
+    assert.ok(body.includes("sqs://https://sqs.example.com/1/q failed"), body);
+  } finally {
+    await server.close();
   }
 });
