@@ -66,7 +66,14 @@ export async function processLogFile(
       else evalErrors.set(rule.id, { count: 1, first: (err as Error)?.message ?? String(err) });
     };
     const onRecord = (record: Record<string, unknown>) => {
-      const matches = ctx.detector.evaluate(record, onRuleError);
+      let matches: ReturnType<Detector["evaluate"]>;
+      try {
+        matches = ctx.detector.evaluate(record, onRuleError);
+      } catch (err) {
+        // The detector itself failed (not one rule): reported under "*", never silently.
+        onRuleError({ id: ALL_RULES }, err);
+        return;
+      }
       for (const m of matches) {
         const d = toDetection(m, record, ref.logFile);
         if (ids.has(d.id)) continue;
@@ -112,6 +119,9 @@ export async function processLogFile(
     }
   }
 }
+
+/** The evaluationErrors key for a record on which the detector as a whole failed. */
+export const ALL_RULES = "*";
 
 function reportEvaluationErrors(
   ctx: ProcessContext,
