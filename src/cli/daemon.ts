@@ -64,6 +64,11 @@ function ignoreUserSignal(parts: DaemonParts): void {
 async function serve(parts: DaemonParts): Promise<number> {
   const { config, daemon, logger } = parts;
   ignoreUserSignal(parts);
+  // SIGHUP reloads the rules (Falco's convention); the state and the schedules stay as they are.
+  process.on("SIGHUP", () => {
+    logger.info("SIGHUP received; reloading the rules");
+    void daemon.reloadRules();
+  });
   if (config.http.enabled) {
     const addr = await daemon.listen();
     logger.info("status listener ready", {
@@ -72,11 +77,6 @@ async function serve(parts: DaemonParts): Promise<number> {
     });
   }
   daemon.start();
-  // SIGHUP reloads the rules (Falco's convention); the state and the schedules stay as they are.
-  process.on("SIGHUP", () => {
-    logger.info("SIGHUP received; reloading the rules");
-    void daemon.reloadRules();
-  });
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
