@@ -100,39 +100,39 @@ export const scanCommand: Command = {
       rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
       summary: undefined as unknown as ScanSummary,
     };
-    if (values.logs?.length) {
-      const out = await scanLocal({
-        paths: values.logs,
-        detector: loaded.ruleSet,
-        concurrency: config?.logs.concurrency,
-        logger,
-      });
-      report.summary = out.summary;
-      report.detections = out.detections;
-    } else {
-      const since = values.since ? parseSince(values.since) : undefined;
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      try {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    try {
+      if (values.logs?.length) {
+        const out = await scanLocal({
+          paths: values.logs,
+          detector: loaded.ruleSet,
+          concurrency: config?.logs.concurrency,
+          logger,
+          signal: controller.signal,
+        });
+        report.summary = out.summary;
+        report.detections = out.detections;
+      } else {
         report.summary = await runScan({
           config: config!,
           detector: loaded.ruleSet,
           logger,
-          since,
+          since: values.since ? parseSince(values.since) : undefined,
           signal: controller.signal,
         });
-      } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
       }
-      if (controller.signal.aborted) {
-        // Files finished before the signal are marked done; the rest are read by the next run. The
-        // summary would describe a partial run, so none is written.
-        process.stderr.write("trailwarden scan: interrupted; progress is saved and the next run resumes\n");
-        return EXIT_INTERRUPTED;
-      }
+    } finally {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    }
+    if (controller.signal.aborted) {
+      // Files finished before the signal are marked done (with --config); the rest are read by the
+      // next run. The summary would describe a partial run, so none is written.
+      process.stderr.write("trailwarden scan: interrupted; no summary written\n");
+      return EXIT_INTERRUPTED;
     }
     if (values.output) writeJsonAtomic(values.output, report);
     else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

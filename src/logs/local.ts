@@ -14,6 +14,8 @@ export interface LocalScanOptions {
   detector: Detector;
   concurrency?: number;
   logger?: Logger;
+  /** Stop early (SIGINT): files not yet read are left out. */
+  signal?: AbortSignal;
 }
 
 export async function scanLocal(
@@ -23,8 +25,15 @@ export async function scanLocal(
   const committer = new MemoryCommitter(summary);
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
-  const ctx = { detector: opts.detector, committer, summary, logger: opts.logger ?? silentLogger };
+  const ctx = {
+    detector: opts.detector,
+    committer,
+    summary,
+    logger: opts.logger ?? silentLogger,
+    signal: opts.signal,
+  };
   for (const path of opts.paths) {
+    if (opts.signal?.aborted) break;
     const source = sourceSummary(`file://${path}`, "file");
     summary.sources.push(source);
     let listing: Awaited<ReturnType<typeof listLocalLogs>>;
