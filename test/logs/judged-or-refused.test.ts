@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { validatorFor } from "../../src/config/schema.ts";
 import { scanLocal } from "../../src/logs/local.ts";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
+import { addQueue, enqueue } from "../endpoint/services/sqs.ts";
 import { startEndpoint } from "../support/endpoint.ts";
 import { waitUntil } from "../support/wait.ts";
 import { ctKey, logBody, record, STOP_LOGGING, tempDir } from "./support.ts";
@@ -126,6 +127,37 @@ describe("an interrupted scan", () => {
     ep = await startEndpoint();
   });
   after(() => ep.stop());
+
+  it("with no rule, neither receives nor deletes an SQS message (scan and daemon --once)", () => {
+    const account = "222222222222";
+    ep.world.addAccount(account);
+    const queue = addQueue(ep.world, account, "norules-queue");
+    enqueue(queue, JSON.stringify({ s3Bucket: "b", s3ObjectKey: ["AWSLogs/x.json.gz"] }));
+    const key = ep.world.addUserKey(account);
+    const dir = tempDir("tw-norules-sqs-");
+    mkdirSync(join(dir, "empty-rules"));
+    const file = join(dir, "config.yaml");
+    writeFileSync(
+      file,
+      `aws: { region: us-east-1, endpoint: "${ep.url}", maxAttempts: 1 }\nrules: [empty-rules]\nlogs:\n  sources: ["sqs://${ep.url}/${account}/norules-queue"]\nstate: { dir: state }\noutput: { dir: out }\nhttp: { enabled: false }\n`,
+    );
+    const calls = ep.calls.length;
+    const creds = { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey };
+    for (const args of [
+      ["scan", "--config", file],
+      ["daemon", "--config", file, "--once"],
+    ]) {
+      const r = cli(args, creds);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /config\.yaml:2:1: rules: no rule loaded/);
+    }
+    assert.equal(ep.calls.length, calls, "no AWS call at all");
+    assert.equal(
+      queue.messages.filter((m) => !m.deleted && m.receiveCount === 0).length,
+      1,
+      "still queued, never received",
+    );
+  });
 
   it("exits 130 on SIGINT and SIGTERM, and writes no summary", async () => {
     for (const sig of ["SIGINT", "SIGTERM"] as const) {
