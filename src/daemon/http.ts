@@ -1,7 +1,7 @@
 // The operations listener: /healthz for probes and /metrics for Prometheus. It only reads state
 // the daemon already holds, so a scrape never triggers AWS calls.
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { type Logger, scrub } from "../util/logger.ts";
 import type { Health } from "./health.ts";
 import { CONTENT_TYPE } from "./metrics.ts";
@@ -90,9 +90,16 @@ export class StatusServer {
     // Connections past the limit are closed as soon as they are accepted: idle clients cannot hold
     // the file descriptors the jobs need for log files and AWS calls.
     server.maxConnections = limits.maxConnections;
-    // headersTimeout only runs once a request has begun: a client that connects and says nothing is
-    // closed by the socket inactivity timeout instead (no 'timeout' listener: Node destroys it).
-    server.timeout = Math.max(headersTimeout, limits.keepAliveTimeoutSeconds * 1000);
+    // Node's headersTimeout only runs once a request has begun: a client that connects and says
+    // nothing would hold its slot for ever. Its first request must arrive within the headers timeout.
+    const silent = new WeakMap<Socket, NodeJS.Timeout>();
+    server.on("connection", (socket: Socket) => {
+      const timer = setTimeout(() => socket.destroy(), headersTimeout);
+      timer.unref();
+      silent.set(socket, timer);
+      socket.once("close", () => clearTimeout(timer));
+    });
+    server.on("request", (req) => clearTimeout(silent.get(req.socket)));
     let dropped = 0;
     server.on("drop", () => {
       if (dropped++ % 1000 === 0)

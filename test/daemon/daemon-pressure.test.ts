@@ -57,7 +57,8 @@ function detections(reports: string): { ruleId: string; eventID: string }[] {
 }
 
 async function get(base: string, path: string): Promise<{ code: number; body: string }> {
-  const res = await fetch(`${base}${path}`);
+  // A connection the listener drops at its limit may never report its end: bound every request.
+  const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5000) });
   return { code: res.status, body: await res.text() };
 }
 
