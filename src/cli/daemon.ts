@@ -28,12 +28,17 @@ gets shutdownGraceSeconds to finish, then its AWS calls are aborted; a second si
   --once            run the audit and the scan once, deliver notifications, and exit
   --inventory FILE  audit this saved inventory snapshot instead of calling AWS
 
-exit status: daemon: 0 after a clean stop, 2 bad config or usage.
-  --once: the audit's: 0 every finding PASS, 1 some FAIL, 3 some ERROR and no FAIL, or a job
-  could not run; 2 bad config or usage`;
+SIGHUP reloads the rules (the config's rules and placeholders) without a restart; a reload that
+fails keeps the rules in use and shows in the log, /metrics and /healthz. SIGUSR2 is ignored.
+
+exit status: daemon: 0 after a clean stop, 2 bad config or usage (or no rule loaded).
+  --once: 3 when a job could not complete (a failed or aborted run, an unreadable source or file),
+  whatever the findings; else the audit's: 0 every finding PASS, 1 some FAIL, 3 some ERROR and no
+  FAIL; 2 bad config or usage (or no rule loaded)`;
 
 /** Run one cycle; SIGTERM/SIGINT during it aborts like the daemon's shutdown does. */
 export async function runOnceWithSignals(parts: DaemonParts): Promise<OnceResult> {
+  ignoreUserSignal(parts);
   const onSignal = () => {
     void parts.daemon.shutdown();
   };
@@ -51,8 +56,19 @@ export async function runOnceWithSignals(parts: DaemonParts): Promise<OnceResult
 
 const SIGNAL_NUMBER: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 
+/** SIGUSR2's default action ends the process; a daemon is not stopped by it (logged and ignored). */
+function ignoreUserSignal(parts: DaemonParts): void {
+  process.on("SIGUSR2", () => parts.logger.info("SIGUSR2 received; ignored (SIGHUP reloads the rules)"));
+}
+
 async function serve(parts: DaemonParts): Promise<number> {
   const { config, daemon, logger } = parts;
+  ignoreUserSignal(parts);
+  // SIGHUP reloads the rules (Falco's convention); the state and the schedules stay as they are.
+  process.on("SIGHUP", () => {
+    logger.info("SIGHUP received; reloading the rules");
+    void daemon.reloadRules();
+  });
   if (config.http.enabled) {
     const addr = await daemon.listen();
     logger.info("status listener ready", {

@@ -1,6 +1,7 @@
 // `trailwarden scan`: evaluate the rules on CloudTrail records.
 //   scan --config FILE [--output FILE] [--since DURATION|TIMESTAMP]   incremental, over logs.sources
 //   scan --rules PATH [--rules PATH...] --logs PATH --output FILE      one-off, over local files
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfigFile, withDefaults } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
@@ -13,7 +14,8 @@ import { scanLocal } from "../logs/local.ts";
 import type { ScanSummary } from "../logs/summary.ts";
 import type { ScanWorkerPool } from "../logs/workers/pool.ts";
 import type { ScanReport } from "../report/scan-report.ts";
-import { formatRuleProblem, loadRules } from "../rules/index.ts";
+import { formatRuleProblem, type LoadedRules, loadRules } from "../rules/index.ts";
+import { loadConfiguredRules, noRulesMessage } from "../rules/required.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, CommandError, EXIT, UsageError } from "./command.ts";
@@ -39,9 +41,14 @@ const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output
             now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
   --workers worker threads that read and judge log files (default: logs.workers, the available
             cores; 0: all on this thread)
-  Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config;
-        3 some log file, S3 folder or source could not be read (tried again next run), or an SQS
-          message was set aside; the summary's errors say which.`;
+  Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config, or no rule
+          loaded (nothing is read then); 130 interrupted (SIGINT/SIGTERM; no summary written);
+        3 some log file, S3 folder or source could not be read (tried again next run), an SQS
+          message was set aside, or the state or output folder failed (disk full, I/O error);
+          the summary's errors (or the message) say which.`;
+
+/** 128 + SIGINT, as shells report an interrupted command (also for SIGTERM). */
+const EXIT_INTERRUPTED = 130;
 
 export type { ScanReport } from "../report/scan-report.ts";
 
@@ -56,6 +63,24 @@ export function parseSince(value: string, now = new Date()): Date {
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t))
     throw new UsageError(`--since ${value}: expected a duration (30m, 12h, 7d, 2w) or an ISO timestamp`);
   return new Date(t);
+}
+
+/**
+ * --rules paths when given, else the config's `rules`. Zero rules refuses the scan (exit 2) before any
+ * file is read: a located config error for the config's `rules`, a usage error for --rules.
+ */
+async function loadScanRules(cliPaths: string[], config: Config | undefined): Promise<LoadedRules> {
+  if (!cliPaths.length) {
+    if (!config) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
+    return loadConfiguredRules(config);
+  }
+  for (const p of cliPaths) if (!existsSync(p)) throw new UsageError(`--rules ${p}: no such file or folder`);
+  const loaded = await loadRules(cliPaths, { placeholders: config?.placeholders ?? {} });
+  if (loaded.ruleSet.rules.length === 0) {
+    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    throw new UsageError(`--rules: ${noRulesMessage(cliPaths, loaded)}`);
+  }
+  return loaded;
 }
 
 export const scanCommand: Command = {
@@ -79,33 +104,29 @@ export const scanCommand: Command = {
       throw new UsageError("give --config FILE, or --rules and --logs");
     const target = chooseOutput(values, ["table", "json", "html", "ocsf"]);
     const config: Config | undefined = values.config ? loadConfigFile(values.config) : undefined;
-    const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
-    if (!rulePaths.length) {
-      if (!config) throw new UsageError("no rules: give --rules PATH");
-      throw new CommandError(
-        `no rules: ${config.file} sets no \`rules\` (add them there, or give --rules PATH)`,
-      );
-    }
     const logger = createLogger({ level: config?.logLevel ?? "info" });
-    const placeholders = config?.placeholders ?? {};
     const settings = config ?? withDefaults({}, process.cwd());
     const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
     const since = values.since ? parseSince(values.since) : undefined;
-    // The workers compile their rules while this thread compiles its own.
-    const loading = loadRules(rulePaths, { placeholders });
-    const starting = startScanWorkers(
-      workers,
-      { paths: rulePaths, placeholders },
-      loading.then((l) => l.ruleSet.rules),
-    );
-    const [loaded, pool] = await Promise.all([loading, starting]);
+    // No rule is a config error, before any file is read or any message received.
+    const loaded = await loadScanRules(values.rules ?? [], config);
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
+    const pool = await startScanWorkers(
+      workers,
+      { paths: rulePaths, placeholders: config?.placeholders ?? {} },
+      loaded.ruleSet.rules,
+    );
     const report: ScanReport = {
       schemaVersion: 1,
       tool: { name: "trailwarden", version },
       rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
       summary: undefined as unknown as ScanSummary,
     };
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
     const progress = startProgress("scan", { quiet: values.quiet });
     try {
       if (values.logs?.length) {
@@ -117,6 +138,7 @@ export const scanCommand: Command = {
           includeEvent: config?.output.includeEvent,
           pool,
           limits: fileLimits(settings),
+          signal: controller.signal,
         });
         report.summary = out.summary;
         report.detections = out.detections;
@@ -125,15 +147,23 @@ export const scanCommand: Command = {
         // are about the detections, so they get this run's new ones.
         const fresh: Detection[] | undefined =
           target.format === "html" || target.format === "ocsf" ? [] : undefined;
-        const finished = await incremental(report, config!, loaded.ruleSet, logger, since, pool, fresh);
+        await incremental(report, config!, loaded.ruleSet, logger, since, pool, fresh, controller.signal);
         if (fresh) report.detections = fresh;
-        // As the daemon does: latest-scan.json describes the last complete scan.
-        if (finished) writeScanOutputs(config!.output.dir, report);
       }
     } finally {
       progress.stop();
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
       await pool?.close();
     }
+    if (controller.signal.aborted) {
+      // Files finished before the signal are marked done (with --config); the rest are read by the
+      // next run. The summary would describe a partial run, so none is written.
+      process.stderr.write("trailwarden scan: interrupted; no summary written\n");
+      return EXIT_INTERRUPTED;
+    }
+    // As the daemon does: latest-scan.json describes the last complete scan.
+    if (config && !values.logs?.length) writeScanOutputs(config.output.dir, report);
     await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
@@ -146,7 +176,7 @@ function parseWorkers(value: string): number {
   return Number(value);
 }
 
-/** The incremental scan over logs.sources; stops cleanly on SIGINT / SIGTERM (returns false). */
+/** The incremental scan over logs.sources, until done or `signal` (SIGINT / SIGTERM). */
 async function incremental(
   report: ScanReport,
   config: Config,
@@ -155,26 +185,17 @@ async function incremental(
   since: Date | undefined,
   pool: ScanWorkerPool | undefined,
   fresh: Detection[] | undefined,
-): Promise<boolean> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  try {
-    // Loaded here: the incremental scan brings the AWS SDK, which a local scan does not need.
-    const { runScan } = await import("../logs/scan.ts");
-    report.summary = await runScan({
-      config,
-      detector,
-      logger,
-      since,
-      signal: controller.signal,
-      pool,
-      onDetection: fresh ? (d) => void fresh.push(d) : undefined,
-    });
-    return !controller.signal.aborted;
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-  }
+  signal: AbortSignal,
+): Promise<void> {
+  // Loaded here: the incremental scan brings the AWS SDK, which a local scan does not need.
+  const { runScan } = await import("../logs/scan.ts");
+  report.summary = await runScan({
+    config,
+    detector,
+    logger,
+    since,
+    signal,
+    pool,
+    onDetection: fresh ? (d) => void fresh.push(d) : undefined,
+  });
 }

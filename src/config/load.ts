@@ -3,9 +3,10 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
+import { configValueProblems } from "./checks.ts";
 import { validatorFor } from "./schema.ts";
 import { isSqsSource, parseSqsSource, sqsEndpoint } from "./sqs-url.ts";
-import type { Config } from "./types.ts";
+import type { Config, HttpConfig } from "./types.ts";
 import {
   ajvProblems,
   formatProblem,
@@ -30,27 +31,65 @@ export function loadConfigFile(file: string): Config {
   } catch (err) {
     throw new ConfigError([{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }]);
   }
-  return parseConfig(text, file, dirname(abs));
+  return parseConfig(text, file, dirname(abs), { checkPaths: true });
 }
 
-/** Parse and validate config text; relative paths resolve against baseDir. */
-export function parseConfig(text: string, file: string, baseDir: string): Config {
+/**
+ * Parse and validate config text; relative paths resolve against baseDir. With `checkPaths`, the
+ * paths it names on this machine (rules) must exist too.
+ */
+export function parseConfig(
+  text: string,
+  file: string,
+  baseDir: string,
+  opts: { checkPaths?: boolean } = {},
+): Config {
   const parsed = parseYaml(text, file);
   if (parsed.problems.length) throw new ConfigError(parsed.problems);
   const raw = (parsed.value ?? {}) as Record<string, unknown>;
   const validate = validatorFor("config");
-  if (!validate(raw)) throw new ConfigError(ajvProblems(parsed, validate.errors));
-  const sqsProblems = sqsSourceProblems(parsed, raw as RawConfig, file);
-  if (sqsProblems.length) throw new ConfigError(sqsProblems);
+  // One pass: schema problems and value problems (cron, time zone, address, sources, rule paths)
+  // are reported together, each at its file:line:column.
+  const problems = validate(raw) ? [] : ajvProblems(parsed, validate.errors);
+  for (const p of configValueProblems(raw, baseDir, opts.checkPaths ?? false))
+    problems.push({ file, ...locate(parsed, p.path, p.preferKey), message: p.message });
+  problems.push(...sqsSourceProblems(parsed, raw as RawConfig, file));
+  if (problems.length) throw new ConfigError(sortProblems(problems));
   const config = withDefaults(raw as RawConfig, baseDir);
   config.file = resolve(file);
   return config;
 }
 
+function sortProblems(problems: SourceProblem[]): SourceProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * A problem at a YAML path of a loaded config (say, "no rule loaded" at the `rules` key), located in
+ * its file; 1:1 when the config has no file.
+ */
+export function configProblemAt(
+  config: Pick<Config, "file">,
+  path: (string | number)[],
+  message: string,
+  preferKey = false,
+): SourceProblem {
+  if (!config.file) return { file: "<defaults>", line: 1, column: 1, message };
+  try {
+    const parsed = parseYaml(readFileSync(config.file, "utf8"), config.file);
+    return { file: config.file, ...locate(parsed, path, preferKey), message };
+  } catch {
+    return { file: config.file, line: 1, column: 1, message };
+  }
+}
+
 // The validated shape of the YAML; every field optional until defaults are applied.
 type RawConfig = {
   [K in keyof Config]?: Config[K] extends object ? DeepPartial<Config[K]> : Config[K];
-} & { http?: { enabled?: boolean; address?: string }; placeholders?: Record<string, string | string[]> };
+} & {
+  http?: Partial<Omit<HttpConfig, "host" | "port">> & { address?: string };
+  placeholders?: Record<string, string | string[]>;
+};
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 export function withDefaults(raw: RawConfig, baseDir: string): Config {
@@ -134,7 +173,15 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       timezone: raw.schedule?.timezone ?? "UTC",
       runOnStart: raw.schedule?.runOnStart ?? true,
     },
-    http: { enabled: raw.http?.enabled ?? true, host, port },
+    http: {
+      enabled: raw.http?.enabled ?? true,
+      host,
+      port,
+      maxConnections: raw.http?.maxConnections ?? 64,
+      headersTimeoutSeconds: raw.http?.headersTimeoutSeconds ?? 10,
+      requestTimeoutSeconds: raw.http?.requestTimeoutSeconds ?? 30,
+      keepAliveTimeoutSeconds: raw.http?.keepAliveTimeoutSeconds ?? 5,
+    },
     notify: {
       minLevel: raw.notify?.minLevel ?? "low",
       webhook: webhook

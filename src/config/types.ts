@@ -86,6 +86,17 @@ export interface NotifyConfig {
   sns?: { topicArn: string };
 }
 
+export interface HttpConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+  /** Connections held at once; more are closed on accept. */
+  maxConnections: number;
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
+}
+
 export interface Config {
   /** Absolute path of the file the config came from, or undefined for defaults. */
   file?: string;
@@ -112,7 +123,7 @@ export interface Config {
     includeEvent: boolean;
   };
   schedule: ScheduleConfig;
-  http: { enabled: boolean; host: string; port: number };
+  http: HttpConfig;
   notify: NotifyConfig;
   logLevel: "debug" | "info" | "warn" | "error";
   shutdownGraceSeconds: number;

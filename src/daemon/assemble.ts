@@ -57,6 +57,7 @@ export async function assembleDaemon(
     const deliveries = createDeliveries(config, store, clients, metrics, log);
     const backends = await createBackends({ config, clients, logger: log, inventoryFile, store });
     const daemon = new Daemon({ config, backends, logger: log, metrics, deliveries, store });
+    metrics.rulesLoaded.set({}, backends.rules.loaded);
     return { config, daemon, clients, logger: log, store };
   } catch (err) {
     clients.destroy();

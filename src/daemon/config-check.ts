@@ -1,19 +1,11 @@
-// Checks of the daemon's config keys that the JSON Schema cannot express (cron syntax, time zone),
-// located as file:line:column like every other config problem.
+// The daemon's config keys that the JSON Schema cannot express (cron syntax, time zone), checked
+// again on the final Config (loadConfigFile checks them on the YAML; a Config can also be built in
+// code), located as file:line:column like every other config problem.
 import { readFileSync } from "node:fs";
+import { cronProblems, isTimeZone } from "../config/checks.ts";
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { locate, parseYaml, type SourceProblem } from "../config/yaml.ts";
-import { cronProblems } from "./scheduler.ts";
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function daemonConfigProblems(config: Config): SourceProblem[] {
   const found: { path: string[]; message: string }[] = [];

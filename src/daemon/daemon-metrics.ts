@@ -101,6 +101,21 @@ export class DaemonMetrics implements AwsObserver {
     "Detections in the store's outbox not yet delivered to a sink.",
     ["sink"],
   );
+  readonly evaluationErrors = this.registry.counter(
+    "trailwarden_rule_evaluation_errors_total",
+    "Records on which a rule threw while being evaluated (that rule did not match; the others judged the record), by rule id.",
+    ["rule"],
+  );
+  readonly ruleReloads = this.registry.counter(
+    "trailwarden_rules_reloads_total",
+    "Rule reloads (SIGHUP) by outcome (success, failure); a failed reload keeps the rules in use.",
+    ["outcome"],
+  );
+  readonly rulesLoaded = this.registry.gauge("trailwarden_rules_loaded", "Rules in use by the scan.");
+  readonly ruleReloadFailing = this.registry.gauge(
+    "trailwarden_rules_reload_failing",
+    "1 when the last rule reload failed (the previous rules are still in use), else 0.",
+  );
 
   constructor() {
     this.buildInfo.set({ version }, 1);
@@ -144,6 +159,8 @@ export class DaemonMetrics implements AwsObserver {
       this.integrityDigests.inc({}, integrity.verifiedDigests);
       for (const [kind, n] of Object.entries(integrity.problems)) this.integrityProblems.inc({ kind }, n);
     }
+    for (const [rule, n] of Object.entries(summary.evaluationErrors ?? {}))
+      this.evaluationErrors.inc({ rule }, n);
   }
 
   detection(d: DetectionView): void {

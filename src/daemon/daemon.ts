@@ -5,7 +5,7 @@ import type { Config } from "../config/types.ts";
 import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
 import type { DaemonMetrics } from "./daemon-metrics.ts";
-import { assessHealth, type Health } from "./health.ts";
+import { assessHealth, evaluationErrorsReason, type Health } from "./health.ts";
 import { StatusServer } from "./http.ts";
 import { Job, type RunRecord } from "./job.ts";
 import type { Delivery } from "./notify/delivery.ts";
@@ -24,6 +24,8 @@ export interface JobBackends {
   auditExitCode(report: AuditReportView): number;
   /** One scan; it appends detections.jsonl itself and reports each detection once written. */
   scan(signal: AbortSignal, onDetection: (d: DetectionView) => void): Promise<ScanReportView>;
+  /** Load the rules again (SIGHUP); throws, keeping the rules in use, when they cannot all load. */
+  reloadRules?(): Promise<{ rules: number; files: number }>;
 }
 
 export interface DaemonOptions {
@@ -40,7 +42,7 @@ export interface DaemonOptions {
 }
 
 export interface OnceResult {
-  /** The audit's exit code, or 3 when the audit (or, with an all-PASS audit, the scan) failed. */
+  /** 3 when a job could not complete (whatever the findings), else the audit's exit code. */
   code: number;
   audit?: RunRecord;
   scan?: RunRecord;
@@ -60,6 +62,9 @@ export class Daemon {
   lastAuditReport?: AuditReportView;
   lastScanSummary?: ScanSummaryView;
   private stopping = false;
+  /** Why the last rule reload failed (the previous rules stay in use); cleared by a good reload. */
+  private reloadFailure?: string;
+  private reloading: Promise<boolean> = Promise.resolve(true);
 
   constructor(private readonly o: DaemonOptions) {
     this.now = o.now ?? (() => new Date());
@@ -97,7 +102,42 @@ export class Daemon {
       })),
       this.now(),
       this.startedAt,
+      [evaluationErrorsReason(this.lastScanSummary?.evaluationErrors), this.reloadFailure].filter(
+        (r): r is string => r !== undefined,
+      ),
     );
+  }
+
+  /**
+   * Load the rules (and the config's rules/placeholders) again without a restart, as SIGHUP asks.
+   * Runs one at a time; a scan in progress keeps the rule set it started with. A failure keeps the
+   * rules in use and shows in the log, /metrics and /healthz. Resolves with whether it worked.
+   */
+  reloadRules(): Promise<boolean> {
+    this.reloading = this.reloading.then(() => this.reloadOnce());
+    return this.reloading;
+  }
+
+  private async reloadOnce(): Promise<boolean> {
+    const reload = this.o.backends.reloadRules;
+    if (!reload) return false;
+    const { metrics, logger } = this.o;
+    try {
+      const r = await reload.call(this.o.backends);
+      this.reloadFailure = undefined;
+      metrics.ruleReloads.inc({ outcome: "success" });
+      metrics.ruleReloadFailing.set({}, 0);
+      metrics.rulesLoaded.set({}, r.rules);
+      logger.info("rules reloaded; the next scan uses them", r);
+      return true;
+    } catch (err) {
+      const message = (err as Error).message;
+      this.reloadFailure = `rule reload failed at ${this.now().toISOString()}, the previous rules stay in use: ${message}`;
+      metrics.ruleReloads.inc({ outcome: "failure" });
+      metrics.ruleReloadFailing.set({}, 1);
+      logger.error("rule reload failed; the previous rules stay in use", { error: message });
+      return false;
+    }
   }
 
   /** Serve /healthz and /metrics; returns the bound address. */
@@ -106,7 +146,8 @@ export class Daemon {
       { health: () => this.health(), metrics: () => this.o.metrics.registry.render() },
       this.o.logger,
     );
-    return this.server.listen(this.o.config.http.host, this.o.config.http.port);
+    const { host, port, ...limits } = this.o.config.http;
+    return this.server.listen(host, port, limits);
   }
 
   /** Start the schedules (and the start-up runs unless schedule.runOnStart is false). */
@@ -133,8 +174,8 @@ export class Daemon {
   }
 
   /**
-   * Run each job once, deliver what can be delivered, and return the exit code: the audit's, or
-   * 3 when a job could not run (an unknown outcome is never reported as success).
+   * Run each job once, deliver what can be delivered, and return the exit code: 3 when a job could
+   * not complete, else the audit's (an unknown outcome is never reported as success).
    */
   async runOnce(): Promise<OnceResult> {
     applyRetention(this.outputDir, this.now(), this.o.config.output.retentionDays);
@@ -145,9 +186,19 @@ export class Daemon {
     this.kickDeliveries();
     await Promise.all((this.o.deliveries ?? []).map((d) => d.idle()));
     await this.close();
-    let code = this.lastAuditReport ? this.o.backends.auditExitCode(this.lastAuditReport) : 3;
-    if (scan?.outcome !== "success" && code === 0) code = 3;
-    return { code, audit, scan };
+    return { code: this.onceExitCode(audit, scan), audit, scan };
+  }
+
+  /**
+   * 3 when a job could not complete (it failed or was aborted, or the scan could not read some file
+   * or source), whatever the findings; otherwise the audit's code (1 means the jobs ran and some
+   * finding FAILs).
+   */
+  private onceExitCode(audit: RunRecord | undefined, scan: RunRecord | undefined): number {
+    if (audit?.outcome !== "success" || scan?.outcome !== "success") return 3;
+    if (!this.lastAuditReport || !this.lastScanSummary) return 3;
+    if (this.lastScanSummary.errors.length > 0) return 3;
+    return this.o.backends.auditExitCode(this.lastAuditReport);
   }
 
   /**

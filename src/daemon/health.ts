@@ -16,6 +16,11 @@ export interface Health {
   ok: boolean;
   /** One sentence per unhealthy job; empty when ok. */
   reasons: string[];
+  /**
+   * Working, but not as it should (rules threw on records in the last scan, a rule reload failed):
+   * /healthz says "degraded" with these sentences and still answers 200, since a restart fixes none.
+   */
+  degraded?: string[];
   jobs: Record<
     string,
     { state: "ok" | "pending" | "failing" | "stale"; lastSuccess?: string; running: boolean }
@@ -28,7 +33,25 @@ export interface Health {
  */
 const STALE_AFTER_INTERVALS = 2;
 
-export function assessHealth(jobs: readonly JobHealthInput[], now: Date, startedAt: Date): Health {
+/** The degraded sentence for a scan whose rules threw on some records. */
+export function evaluationErrorsReason(errors: Record<string, number> | undefined): string | undefined {
+  const entries = Object.entries(errors ?? {});
+  if (!entries.length) return undefined;
+  const total = entries.reduce((n, [, c]) => n + c, 0);
+  const listed = entries
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([rule, c]) => `${rule} (${c})`)
+    .join(", ");
+  return `the last scan had ${total} rule evaluation errors; by rule: ${listed}${entries.length > 5 ? ", ..." : ""}`;
+}
+
+export function assessHealth(
+  jobs: readonly JobHealthInput[],
+  now: Date,
+  startedAt: Date,
+  degraded: readonly string[] = [],
+): Health {
   const reasons: string[] = [];
   const out: Health["jobs"] = {};
   for (const j of jobs) {
@@ -54,5 +77,5 @@ export function assessHealth(jobs: readonly JobHealthInput[], now: Date, started
     }
     out[j.name] = { state, lastSuccess, running: j.running };
   }
-  return { ok: reasons.length === 0, reasons, jobs: out };
+  return { ok: reasons.length === 0, reasons, degraded: [...degraded], jobs: out };
 }

@@ -8,14 +8,7 @@ export interface ScheduleEntry {
   cron: string;
 }
 
-/** Problems with a cron expression, empty when node-cron accepts it. */
-export function cronProblems(expression: string): string[] {
-  const v = cron.validateDetailed(expression);
-  if (v.valid) return [];
-  return v.errors.length
-    ? v.errors.map((e) => `${e.field}: ${e.message}`)
-    : [`"${expression}" is not a cron expression`];
-}
+export { cronProblems } from "../config/checks.ts";
 
 /**
  * The longest gap between consecutive ticks of a schedule (over the next `samples` ticks), in ms.

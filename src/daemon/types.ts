@@ -23,6 +23,8 @@ export interface ScanSummaryView {
   files: { read: number; failed: number; [k: string]: number };
   records: { read: number; [k: string]: number };
   detections: { total: number; byRule?: Record<string, number>; byLevel?: Record<string, number> };
+  /** Rule id -> records on which the rule threw (it did not match them; other rules judged them). */
+  evaluationErrors?: Record<string, number>;
   /** Errors without `file` are whole-source failures (a bucket or queue that could not be read). */
   errors: readonly { source: string; file?: string; message: string }[];
   /** Log integrity of the run (s3:// with logs.verifyIntegrity). */

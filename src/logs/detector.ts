@@ -13,6 +13,12 @@ export interface RuleMatch {
 }
 
 export interface Detector {
-  /** The rules matching one CloudTrail record (a parsed JSON object). */
-  evaluate(record: Record<string, unknown>): readonly RuleMatch[];
+  /**
+   * The rules matching one CloudTrail record (a parsed JSON object). Rules are judged independently:
+   * a rule that throws is reported to `onError` (by its id) and the others still give their verdicts.
+   */
+  evaluate(
+    record: Record<string, unknown>,
+    onError?: (rule: { id: string }, error: unknown) => void,
+  ): readonly RuleMatch[];
 }

@@ -5,9 +5,15 @@ import { type Detection, toDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
 import { type ReadResult, readLog } from "./reader.ts";
 
+/** Per rule id: records on which that rule threw, and the first error's message. */
+export type RuleErrors = Record<string, { count: number; first: string }>;
+
+/** The evaluationErrors key for a record on which the detector as a whole failed. */
+export const ALL_RULES = "*";
+
 export interface JudgeResult extends ReadResult {
-  /** Records on which the detector threw (the record is then judged by no rule). */
-  evalErrors: number;
+  /** One rule throwing on a record costs only that rule its verdict; counted here per rule. */
+  evalErrors: RuleErrors;
   /** With input.hash: SHA-256 of the uncompressed file, hex (what a CloudTrail digest lists). */
   sha256?: string;
 }
@@ -38,7 +44,12 @@ export async function judgeFile(
   input: JudgeInput,
   add: (d: Detection) => void,
 ): Promise<JudgeResult> {
-  let evalErrors = 0;
+  const evalErrors: RuleErrors = {};
+  const onRuleError = (rule: { id: string }, err: unknown) => {
+    const seen = evalErrors[rule.id];
+    if (seen) seen.count++;
+    else evalErrors[rule.id] = { count: 1, first: (err as Error)?.message ?? String(err) };
+  };
   const { maxBytes, timeoutMs } = input.limits;
   const hasher = input.hash ? new ContentHasher() : undefined;
   const detection = { includeEvent: input.includeEvent === true };
@@ -51,9 +62,10 @@ export async function judgeFile(
     onRecord: (record) => {
       let matches: ReturnType<Detector["evaluate"]>;
       try {
-        matches = detector.evaluate(record);
-      } catch {
-        evalErrors++;
+        matches = detector.evaluate(record, onRuleError);
+      } catch (err) {
+        // The detector itself failed (not one rule): reported under "*", never silently.
+        onRuleError({ id: ALL_RULES }, err);
         return;
       }
       for (const m of matches) add(toDetection(m, record, input.logFile, detection));

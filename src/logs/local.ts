@@ -22,6 +22,8 @@ export interface LocalScanOptions {
   /** Scan workers; without them files are judged on this thread. */
   pool?: ScanWorkerPool;
   limits?: FileLimits;
+  /** Stop early (SIGINT): files not yet read are left out. */
+  signal?: AbortSignal;
 }
 
 export async function scanLocal(
@@ -39,8 +41,10 @@ export async function scanLocal(
     config: { output: { includeEvent: opts.includeEvent } },
     pool: opts.pool,
     limits: opts.limits,
+    signal: opts.signal,
   };
   for (const path of opts.paths) {
+    if (opts.signal?.aborted) break;
     const source = sourceSummary(`file://${path}`, "file");
     summary.sources.push(source);
     let listing: Awaited<ReturnType<typeof listLocalLogs>>;

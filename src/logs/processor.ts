@@ -11,10 +11,25 @@ import { scanProgress } from "../util/progress.ts";
 import type { FileCommitter } from "./commit.ts";
 import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
-import { type FileLimits, type JudgeResult, judgeFile, timeoutLabel } from "./judge.ts";
+import {
+  ALL_RULES,
+  type FileLimits,
+  type JudgeResult,
+  judgeFile,
+  type RuleErrors,
+  timeoutLabel,
+} from "./judge.ts";
 import { BadLogError } from "./reader.ts";
-import { addBadFile, addError, type ScanSummary, type SourceSummary } from "./summary.ts";
+import {
+  addBadFile,
+  addError,
+  countEvaluationErrors,
+  type ScanSummary,
+  type SourceSummary,
+} from "./summary.ts";
 import type { ScanWorkerPool } from "./workers/pool.ts";
+
+export { ALL_RULES };
 
 export interface LogFileRef {
   /** Identity in the state store: s3://bucket/key or file:///abs/path. */
@@ -131,11 +146,7 @@ export async function processLogFile(
           count: result.invalid,
           examples: result.invalidSamples,
         });
-      if (result.evalErrors)
-        ctx.logger.warn("rule evaluation failed on some records", {
-          file: ref.logFile,
-          count: result.evalErrors,
-        });
+      reportEvaluationErrors(ctx, ref, result.evalErrors);
       await announce(ctx, fresh);
       return "read";
     } catch (err) {
@@ -180,6 +191,18 @@ function unreadable(
     return "failed";
   }
   return ctx.onUnreadable(ref, f, source);
+}
+
+function reportEvaluationErrors(ctx: ProcessContext, ref: LogFileRef, errors: RuleErrors): void {
+  for (const [ruleId, e] of Object.entries(errors)) {
+    countEvaluationErrors(ctx.summary, ruleId, e.count);
+    ctx.logger.warn("rule evaluation failed on some records", {
+      file: ref.logFile,
+      rule: ruleId,
+      count: e.count,
+      error: e.first,
+    });
+  }
 }
 
 async function announce(ctx: ProcessContext, fresh: Iterable<Detection>): Promise<void> {

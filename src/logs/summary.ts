@@ -41,6 +41,11 @@ export interface ScanSummary {
     ruleTitles?: Record<string, string>;
     byLevel: Record<string, number>;
   };
+  /**
+   * Rule id -> records on which that rule threw. The rule counted as not matching those records;
+   * every other rule still judged them.
+   */
+  evaluationErrors: Record<string, number>;
   badFiles: { file: string; reason: string }[];
   /** Files that failed in this run and wait in the store's quarantine for a retry. */
   quarantine: QuarantinedFile[];
@@ -70,6 +75,7 @@ export function emptySummary(now = new Date()): ScanSummary {
     files: { read: 0, bad: 0, failed: 0, quarantined: 0, skipped: 0, ignored: 0 },
     records: { read: 0, invalid: 0 },
     detections: { total: 0, duplicates: 0, byRule: {}, ruleTitles: {}, byLevel: {} },
+    evaluationErrors: {},
     badFiles: [],
     quarantine: [],
     errors: [],
@@ -87,6 +93,10 @@ export function countDetection(summary: ScanSummary, d: Detection): void {
   summary.detections.ruleTitles ??= {};
   summary.detections.ruleTitles[d.ruleId] = d.ruleTitle;
   summary.detections.byLevel[d.level] = (summary.detections.byLevel[d.level] ?? 0) + 1;
+}
+
+export function countEvaluationErrors(summary: ScanSummary, ruleId: string, n = 1): void {
+  summary.evaluationErrors[ruleId] = (summary.evaluationErrors[ruleId] ?? 0) + n;
 }
 
 export function addBadFile(summary: ScanSummary, file: string, reason: string): void {

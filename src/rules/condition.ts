@@ -1,6 +1,7 @@
 // The condition language of Sigma v2: identifiers, `and`, `or`, `not`, parentheses, and
 // `1 of X*` / `any of X*` / `all of X*` / `... of them`. Precedence (loosest first):
 // or < and < not < x of < ( ). The v1 aggregations (`| count()`, `near`) are reported as unsupported.
+import { ANY, compileStringTest } from "./patterns.ts";
 
 export type CondNode =
   | { kind: "id"; name: string; offset: number }
@@ -142,14 +143,17 @@ export function parseCondition(src: string): CondNode {
   return node;
 }
 
-/** Identifiers an `x of` pattern selects: `them` leaves out names starting with `_`. */
+/**
+ * Identifiers an `x of` pattern selects: `them` leaves out names starting with `_`. The pattern is
+ * matched with the linear wildcard matcher, not a backtracking RegExp: rule files are untrusted, and
+ * `sel*a*a*a*b` against a long identifier takes O(n^k) steps (k stars) in a backtracking engine.
+ */
 export function selectIdentifiers(pattern: string | null, names: readonly string[]): string[] {
   if (pattern === null) return names.filter((n) => !n.startsWith("_"));
-  const re = new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`);
-  return names.filter((n) => re.test(n));
-}
-
-function escapeRegExp(s: string): string {
-  // biome-ignore lint/complexity/noUselessEscapeInRegex: the backslash must be escaped too
-  return s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+  const parts = pattern.split("*").flatMap((lit, i) => (i === 0 ? [lit] : [ANY, lit]));
+  const test = compileStringTest(
+    parts.filter((p) => p !== ""),
+    true,
+  );
+  return names.filter((n) => test(n));
 }

@@ -77,22 +77,54 @@ export function pathTester(path: readonly string[], test: ValueTest): (record: u
   };
 }
 
+// The walks below keep their own stack instead of recursing: a record is untrusted, and arrays nested
+// ten thousand deep must not overflow the call stack (which would cost every rule its verdict).
+
 function walk(node: unknown, path: readonly string[], i: number, test: ValueTest): boolean {
-  if (i === path.length) return testTerminal(node, test);
-  if (Array.isArray(node)) {
-    if (node.length === 0) return test(undefined);
-    for (let k = 0; k < node.length; k++) if (walk(node[k], path, i, test)) return true;
-    return false;
+  const nodes: unknown[] = [node];
+  const depths: number[] = [i];
+  while (nodes.length) {
+    let cur = nodes.pop();
+    let d = depths.pop()!;
+    // Follow plain objects down the path; an array on the way fans out onto the stack.
+    for (;;) {
+      if (d === path.length) {
+        if (testTerminal(cur, test)) return true;
+        break;
+      }
+      if (Array.isArray(cur)) {
+        if (cur.length === 0) {
+          if (test(undefined)) return true;
+          break;
+        }
+        for (let k = cur.length - 1; k >= 0; k--) {
+          nodes.push(cur[k]);
+          depths.push(d);
+        }
+        break;
+      }
+      if (!isPlainObject(cur) || !hasOwn.call(cur, path[d])) {
+        if (test(undefined)) return true;
+        break;
+      }
+      cur = cur[path[d]];
+      d++;
+    }
   }
-  if (!isPlainObject(node)) return test(undefined);
-  const key = path[i];
-  if (!hasOwn.call(node, key)) return test(undefined);
-  return walk(node[key], path, i + 1, test);
+  return false;
 }
 
 function testTerminal(value: unknown, test: ValueTest): boolean {
   if (!Array.isArray(value)) return test(value);
-  for (let k = 0; k < value.length; k++) if (testTerminal(value[k], test)) return true;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (!Array.isArray(v)) {
+      if (test(v)) return true;
+      continue;
+    }
+    for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
+  }
   return false;
 }
 
@@ -102,25 +134,38 @@ export function existsAtPath(node: unknown, path: readonly string[]): boolean {
 }
 
 function present(node: unknown, path: readonly string[], i: number): boolean {
-  if (i === path.length) return node !== undefined;
-  if (Array.isArray(node)) {
-    for (let k = 0; k < node.length; k++) if (present(node[k], path, i)) return true;
-    return false;
+  const nodes: unknown[] = [node];
+  const depths: number[] = [i];
+  while (nodes.length) {
+    const cur = nodes.pop();
+    const d = depths.pop()!;
+    if (d === path.length) {
+      if (cur !== undefined) return true;
+    } else if (Array.isArray(cur)) {
+      for (let k = cur.length - 1; k >= 0; k--) {
+        nodes.push(cur[k]);
+        depths.push(d);
+      }
+    } else if (isPlainObject(cur) && hasOwn.call(cur, path[d])) {
+      nodes.push(cur[path[d]]);
+      depths.push(d + 1);
+    }
   }
-  if (!isPlainObject(node)) return false;
-  const key = path[i];
-  if (!hasOwn.call(node, key)) return false;
-  return present(node[key], path, i + 1);
+  return false;
 }
 
-/** Every scalar leaf below `value` (strings as they are, numbers and booleans in string form). */
-export function collectLeaves(value: unknown, out: string[], depth = 0): string[] {
-  if (depth > 64) return out;
-  if (typeof value === "string") out.push(value);
-  else if (typeof value === "number" || typeof value === "boolean") out.push(String(value));
-  else if (Array.isArray(value)) for (const v of value) collectLeaves(v, out, depth + 1);
-  else if (isPlainObject(value)) {
-    for (const k in value) if (hasOwn.call(value, k)) collectLeaves(value[k], out, depth + 1);
+/** Every scalar leaf below `value` (strings as they are, numbers and booleans in string form), in order, at any depth. */
+export function collectLeaves(value: unknown, out: string[]): string[] {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string") out.push(v);
+    else if (typeof v === "number" || typeof v === "boolean") out.push(String(v));
+    else if (Array.isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
+    else if (isPlainObject(v)) {
+      const keys = Object.keys(v);
+      for (let k = keys.length - 1; k >= 0; k--) stack.push(v[keys[k]]);
+    }
   }
   return out;
 }

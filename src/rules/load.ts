@@ -1,6 +1,7 @@
 // Finds rule files, parses them safely and compiles each one. A bad file is reported and skipped;
 // the others still load.
-import { readdir, readFile, stat } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseYaml } from "../config/yaml.ts";
 import { compileRule } from "./compile.ts";
@@ -17,34 +18,71 @@ export function isRuleTestFile(name: string): boolean {
   return /\.tests\.ya?ml$/i.test(name);
 }
 
-/** Every file under `paths` that `accept` takes, sorted so the load order is stable. Missing paths are problems. */
+/**
+ * Every file under `paths` that `accept` takes, sorted so the load order is stable. Missing paths are
+ * problems. Symlinks are followed (a Kubernetes ConfigMap mounts each rule as `rule.yml ->
+ * ..data/rule.yml`), files are deduplicated by their real path, folders whose name starts with a dot
+ * (ConfigMap's `..data` and `..2026_...`, `.git`) are not walked, and a symlink loop is reported,
+ * not followed.
+ */
 export async function findFiles(
   paths: string[],
   accept: (name: string) => boolean,
 ): Promise<{ files: string[]; problems: RuleProblem[] }> {
-  // Paths are reported as the user wrote them; duplicates are recognised by their absolute form.
+  // Paths are reported as the user wrote them; duplicates are recognised by their real path.
   const files = new Map<string, string>();
   const problems: RuleProblem[] = [];
-  const add = (p: string) => {
-    const abs = resolve(p);
-    if (!files.has(abs)) files.set(abs, p);
+  const problem = (file: string, message: string) => problems.push({ file, line: 1, column: 1, message });
+  const add = async (p: string) => {
+    const real = await realpath(p).catch(() => resolve(p));
+    if (!files.has(real)) files.set(real, p);
   };
-  async function walk(dir: string): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
+  /** `ancestors`: real paths of the folders above, to recognise a link back up the tree. */
+  async function walk(dir: string, ancestors: readonly string[]): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      problem(dir, `cannot read: ${(err as Error).message}`);
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const p = join(dir, e.name);
-      if (e.isDirectory() && !e.name.startsWith(".")) await walk(p);
-      else if (e.isFile() && accept(e.name)) add(p);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        if (e.name.startsWith(".")) continue; // ConfigMap's ..data: its files are reached by their links
+        try {
+          const target = await stat(p);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === "ELOOP") problem(p, "symlink loop: not followed");
+          else if (accept(e.name)) problem(p, `cannot read: ${(err as Error).message}`);
+          continue;
+        }
+      }
+      if (isDir) {
+        if (e.name.startsWith(".")) continue;
+        const real = await realpath(p).catch(() => resolve(p));
+        if (ancestors.includes(real)) {
+          problem(p, `symlink loop: leads back to ${real}; not followed`);
+          continue;
+        }
+        await walk(p, [...ancestors, real]);
+      } else if (isFile && accept(e.name)) await add(p);
     }
   }
   for (const p of paths) {
     try {
       const s = await stat(p);
-      if (s.isDirectory()) await walk(p);
-      else add(p);
+      if (s.isDirectory()) await walk(p, [await realpath(p)]);
+      else await add(p);
     } catch (err) {
-      problems.push({ file: p, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` });
+      const code = (err as NodeJS.ErrnoException).code;
+      problem(p, code === "ELOOP" ? "symlink loop: not followed" : `cannot read: ${(err as Error).message}`);
     }
   }
   return { files: [...files.values()], problems };

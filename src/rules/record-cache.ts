@@ -49,8 +49,50 @@ export function leavesOf(obj: object): string[] {
 function safeStringify(obj: object): string {
   try {
     return JSON.stringify(obj) ?? "";
-  } catch {
-    // A record from JSON.parse cannot be cyclic; a hand-built one might. It then has no JSON form.
+  } catch (err) {
+    // A record nested thousands deep exhausts JSON.stringify's stack: serialise it without recursion,
+    // so `|contains` on such a field still sees the text. A cyclic value (never from JSON.parse) has
+    // no JSON form.
+    if (err instanceof RangeError) return stringifyIteratively(obj);
     return "";
   }
+}
+
+/** JSON.stringify's compact output for JSON data (objects, arrays, strings, finite numbers, booleans, null). */
+export function stringifyIteratively(value: unknown): string {
+  const out: string[] = [];
+  // Work items: a value to write, or a literal piece of punctuation.
+  const stack: { v?: unknown; text?: string }[] = [{ v: value }];
+  const seen = new Set<object>();
+  while (stack.length) {
+    const item = stack.pop()!;
+    if (item.text !== undefined) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.v;
+    if (v === null || typeof v !== "object") {
+      out.push(JSON.stringify(v) ?? "null");
+      continue;
+    }
+    if (seen.has(v)) return "";
+    seen.add(v);
+    if (Array.isArray(v)) {
+      stack.push({ text: "]" });
+      for (let k = v.length - 1; k >= 0; k--) {
+        stack.push({ v: v[k] });
+        if (k > 0) stack.push({ text: "," });
+      }
+      stack.push({ text: "[" });
+      continue;
+    }
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+    stack.push({ text: "}" });
+    for (let k = keys.length - 1; k >= 0; k--) {
+      stack.push({ v: (v as Record<string, unknown>)[keys[k]] });
+      stack.push({ text: `${k > 0 ? "," : ""}${JSON.stringify(keys[k])}:` });
+    }
+    stack.push({ text: "{" });
+  }
+  return out.join("");
 }

@@ -7,6 +7,10 @@ import { resetRecordCache } from "./record-cache.ts";
 import type { CompiledRule } from "./types.ts";
 
 const NONE: readonly CompiledRule[] = Object.freeze([]);
+
+/** Told when one rule throws on one record; the other rules still give their verdicts. */
+export type RuleErrorHandler = (rule: CompiledRule, error: unknown) => void;
+const ignoreError: RuleErrorHandler = () => {};
 const hasOwn = Object.prototype.hasOwnProperty;
 /** Distinct eventName / eventSource spellings remembered; AWS has a few thousand event names. */
 const MEMO_LIMIT = 16_384;
@@ -64,12 +68,19 @@ export class RuleSet {
     return b;
   }
 
-  /** Rules matching one CloudTrail record (a parsed JSON object), in rule order. Hot path. */
-  evaluate(record: Record<string, unknown>): readonly CompiledRule[] {
+  /**
+   * Rules matching one CloudTrail record (a parsed JSON object), in rule order. Hot path. Each rule
+   * is judged on its own: one that throws is reported to `onError` and counts as not matching, and
+   * every other rule still gives its verdict.
+   */
+  evaluate(
+    record: Record<string, unknown>,
+    onError: RuleErrorHandler = ignoreError,
+  ): readonly CompiledRule[] {
     resetRecordCache();
     const name = hasOwn.call(record, "eventName") ? record.eventName : undefined;
     const source = hasOwn.call(record, "eventSource") ? record.eventSource : undefined;
-    if (!indexable(name) || !indexable(source)) return this.scanAll(record);
+    if (!indexable(name) || !indexable(source)) return this.scanAll(record, onError);
     const lcSource = typeof source === "string" ? this.sourceKey(source) : undefined;
     let out: CompiledRule[] | undefined;
     let lists = 0;
@@ -77,22 +88,22 @@ export class RuleSet {
     if (bucket) {
       if (bucket.any.length) {
         lists++;
-        out = matching(bucket.any, record, out);
+        out = matching(bucket.any, record, out, onError);
       }
       const both = lcSource === undefined ? undefined : bucket.bySource.get(lcSource);
       if (both) {
         lists++;
-        out = matching(both, record, out);
+        out = matching(both, record, out, onError);
       }
     }
     const bySource = lcSource === undefined ? undefined : this.bySource.get(lcSource);
     if (bySource) {
       lists++;
-      out = matching(bySource, record, out);
+      out = matching(bySource, record, out, onError);
     }
     if (this.always.length) {
       lists++;
-      out = matching(this.always, record, out);
+      out = matching(this.always, record, out, onError);
     }
     if (!out) return NONE;
     if (lists > 1 && out.length > 1) out.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
@@ -121,10 +132,10 @@ export class RuleSet {
   }
 
   /** A record whose eventName/eventSource is neither a string nor absent bypasses the index. */
-  private scanAll(record: Record<string, unknown>): readonly CompiledRule[] {
+  private scanAll(record: Record<string, unknown>, onError: RuleErrorHandler): readonly CompiledRule[] {
     let out: CompiledRule[] | undefined;
     for (const rule of this.rules) {
-      if (rule.test(record)) {
+      if (judge(rule, rule.test, record, onError)) {
         if (out) out.push(rule);
         else out = [rule];
       }
@@ -138,10 +149,30 @@ function indexable(v: unknown): boolean {
   return typeof v === "string" || v === undefined || v === null;
 }
 
+/** One rule's verdict on one record; a rule that throws is reported and does not match. */
+function judge(
+  rule: CompiledRule,
+  test: RecordTest,
+  record: Record<string, unknown>,
+  onError: RuleErrorHandler,
+): boolean {
+  try {
+    return test(record);
+  } catch (err) {
+    onError(rule, err);
+    return false;
+  }
+}
+
 /** Appends the rules of `list` that match; allocates the result only on the first match. */
-function matching(list: readonly Entry[], record: Record<string, unknown>, out: CompiledRule[] | undefined) {
+function matching(
+  list: readonly Entry[],
+  record: Record<string, unknown>,
+  out: CompiledRule[] | undefined,
+  onError: RuleErrorHandler,
+) {
   for (let i = 0; i < list.length; i++) {
-    if (list[i].test(record)) {
+    if (judge(list[i].rule, list[i].test, record, onError)) {
       if (out) out.push(list[i].rule);
       else out = [list[i].rule];
     }

@@ -63,7 +63,7 @@ test("a missing --inventory file is exit 2 with the message alone, not the usage
 
 test("--once on a saved inventory writes the reports and exits with the audit's exit code", () => {
   const { dir, file } = configFile(
-    "rules: []\noutput: { dir: reports }\nstate: { dir: state }\nhttp: { enabled: false }\n",
+    `rules: [${join(repo, "rules")}]\noutput: { dir: reports }\nstate: { dir: state }\nhttp: { enabled: false }\n`,
   );
   const r = daemon(["--config", file, "--once", "--inventory", join(repo, "demo/inventory.json")]);
   assert.equal(r.status, 1, r.stderr); // the demo inventory has FAIL findings

@@ -72,8 +72,13 @@ export class DaemonProcess {
   private readonly exited: Promise<number | null>;
   exitCode?: number | null;
 
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "daemon", ...args], {
+  /** `fdLimit`: start it under `ulimit -n` (a daemon short of file descriptors). */
+  constructor(args: string[], env: Record<string, string>, opts: { fdLimit?: number } = {}) {
+    const argv = ["--import", "tsx", "src/cli/main.ts", "daemon", ...args];
+    const [cmd, cmdArgs] = opts.fdLimit
+      ? ["/bin/sh", ["-c", `ulimit -n ${opts.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv]]
+      : [process.execPath, argv];
+    this.child = spawn(cmd, cmdArgs, {
       cwd: repo,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
       stdio: ["ignore", "pipe", "pipe"],
