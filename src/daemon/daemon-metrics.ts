@@ -101,6 +101,11 @@ export class DaemonMetrics implements AwsObserver {
     "Detections in the store's outbox not yet delivered to a sink.",
     ["sink"],
   );
+  readonly quarantinedFiles = this.registry.gauge(
+    "trailwarden_quarantined_files",
+    "Log files in the state store's quarantine: they could not be read and are retried (their keys are in /healthz and the scan summary).",
+    [],
+  );
   readonly evaluationErrors = this.registry.counter(
     "trailwarden_rule_evaluation_errors_total",
     "Records on which a rule threw while being evaluated (that rule did not match; the others judged the record), by rule id.",

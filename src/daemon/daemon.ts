@@ -5,7 +5,7 @@ import type { Config } from "../config/types.ts";
 import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
 import type { DaemonMetrics } from "./daemon-metrics.ts";
-import { assessHealth, evaluationErrorsReason, type Health } from "./health.ts";
+import { assessHealth, evaluationErrorsReason, type Health, quarantineReason } from "./health.ts";
 import { StatusServer } from "./http.ts";
 import { Job, type RunRecord } from "./job.ts";
 import type { Delivery } from "./notify/delivery.ts";
@@ -61,6 +61,8 @@ export class Daemon {
   /** The last audit report and scan summary this process wrote. */
   lastAuditReport?: AuditReportView;
   lastScanSummary?: ScanSummaryView;
+  /** Files in the store's quarantine after the last scan (the summary lists this run's). */
+  private quarantinedFiles = 0;
   private stopping = false;
   /** Why the last rule reload failed (the previous rules stay in use); cleared by a good reload. */
   private reloadFailure?: string;
@@ -102,9 +104,11 @@ export class Daemon {
       })),
       this.now(),
       this.startedAt,
-      [evaluationErrorsReason(this.lastScanSummary?.evaluationErrors), this.reloadFailure].filter(
-        (r): r is string => r !== undefined,
-      ),
+      [
+        evaluationErrorsReason(this.lastScanSummary?.evaluationErrors),
+        quarantineReason(this.lastScanSummary?.quarantine, this.quarantinedFiles),
+        this.reloadFailure,
+      ].filter((r): r is string => r !== undefined),
     );
   }
 
@@ -277,6 +281,8 @@ export class Daemon {
     });
     const { summary } = report;
     this.o.metrics.scanFinished(summary);
+    this.quarantinedFiles = this.o.store?.quarantineCount() ?? summary.quarantine?.length ?? 0;
+    this.o.metrics.quarantinedFiles.set({}, this.quarantinedFiles);
     this.kickDeliveries();
     // latest-scan.json describes the last complete scan; an interrupted one resumes next time.
     if (signal.aborted) throw new Error("aborted before the summary was written");

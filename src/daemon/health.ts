@@ -46,6 +46,21 @@ export function evaluationErrorsReason(errors: Record<string, number> | undefine
   return `the last scan had ${total} rule evaluation errors; by rule: ${listed}${entries.length > 5 ? ", ..." : ""}`;
 }
 
+/** The degraded sentence for files the last scan could not read (quarantined by key). */
+export function quarantineReason(
+  quarantined: ScanQuarantine | undefined,
+  total = quarantined?.length ?? 0,
+): string | undefined {
+  if (!quarantined?.length && !total) return undefined;
+  const listed = (quarantined ?? [])
+    .slice(0, 5)
+    .map((q) => `${q.file} (${q.kind}: ${q.reason}; next try ${q.nextRetryAt})`)
+    .join(", ");
+  return `${total} log files could not be read and wait in quarantine${listed ? `: ${listed}` : ""}${total > 5 ? ", ..." : ""}`;
+}
+
+type ScanQuarantine = readonly { file: string; kind: string; reason: string; nextRetryAt: string }[];
+
 export function assessHealth(
   jobs: readonly JobHealthInput[],
   now: Date,

@@ -27,6 +27,8 @@ export interface ScanSummaryView {
   evaluationErrors?: Record<string, number>;
   /** Errors without `file` are whole-source failures (a bucket or queue that could not be read). */
   errors: readonly { source: string; file?: string; message: string }[];
+  /** Files that could not be read in the run, by key; they wait in the store's quarantine. */
+  quarantine?: readonly { file: string; kind: string; reason: string; nextRetryAt: string }[];
   /** Log integrity of the run (s3:// with logs.verifyIntegrity). */
   integrity?: { verifiedFiles: number; verifiedDigests: number; problems: Record<string, number> };
 }

@@ -216,6 +216,10 @@ export class StateStore {
     return this.rows("dueQuarantine", scopePrefix, `${scopePrefix}\uffff`, now, now, limit).map(toQuarantine);
   }
 
+  quarantineCount(): number {
+    return Number((this.db.prepare("SELECT count(*) AS n FROM quarantine").get() as Row).n);
+  }
+
   /** What is in quarantine now (the first `limit` keys). */
   quarantined(limit = 200): QuarantineEntry[] {
     return this.rows("listQuarantine", limit).map(toQuarantine);

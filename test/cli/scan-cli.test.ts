@@ -51,7 +51,7 @@ describe("trailwarden scan --config", () => {
     const dir = workspace(`logs:\n  sources: ["file://${join(repo, "demo/logs")}"]\n`);
     const r = scan(dir, "--config", "config.yaml");
     assert.equal(r.code, 2);
-    assert.match(r.err, /no rules: .*config\.yaml sets no `rules`/);
+    assert.match(r.err, /config\.yaml:1:1: rules: the config lists no rule files or folders/);
     assert.doesNotMatch(r.err, /usage:/);
   });
 

@@ -40,7 +40,7 @@ describe("config loading", () => {
     );
     assert.equal(sqs.logs.verifyIntegrity, false);
     const off = parseConfig(
-      "logs:\n  sources: [s3://b]\n  verifyIntegrity: false\n  integrityGraceMinutes: 30\n",
+      "logs:\n  sources: [s3://trail-logs-b]\n  verifyIntegrity: false\n  integrityGraceMinutes: 30\n",
       "cfg.yaml",
       "/base",
     );

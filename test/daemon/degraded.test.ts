@@ -10,6 +10,7 @@ import type { Config } from "../../src/config/types.ts";
 import { Daemon, type JobBackends } from "../../src/daemon/daemon.ts";
 import { DaemonMetrics } from "../../src/daemon/daemon-metrics.ts";
 import type { AuditReportView, ScanSummaryView, Status } from "../../src/daemon/types.ts";
+import { StateStore } from "../../src/state/store.ts";
 import { silentLogger } from "../../src/util/logger.ts";
 
 function config(): Config {
@@ -144,4 +145,34 @@ test("--once exits 1 when both jobs completed and some finding FAILs", async () 
     metrics: new DaemonMetrics(),
   });
   assert.equal((await d.runOnce()).code, 1);
+});
+
+test("files the scan could not read show by key in /healthz (degraded) and as a count in /metrics", async () => {
+  const metrics = new DaemonMetrics();
+  const c = config();
+  const store = StateStore.open(c.state.dir);
+  try {
+    const key = "s3://logs/AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/20/f.json.gz";
+    store.quarantine({ key, kind: "permanent", reason: "AccessDenied: no", at: 1, nextAt: 2 });
+    const quarantine = [
+      { file: key, kind: "permanent", reason: "AccessDenied: no", nextRetryAt: "2026-11-20T10:15:00Z" },
+    ];
+    const daemon = new Daemon({
+      config: c,
+      backends: backends({}, summary({ quarantine })),
+      logger: silentLogger,
+      metrics,
+      store,
+    });
+    await daemon.jobs.scan.trigger("test");
+    assert.equal(metrics.quarantinedFiles.get({}), 1);
+    const h = daemon.health();
+    assert.equal(h.ok, true);
+    assert.ok(
+      h.degraded?.some((d) => d.includes(key) && d.includes("AccessDenied")),
+      JSON.stringify(h.degraded),
+    );
+  } finally {
+    store.close();
+  }
 });
