@@ -48,3 +48,16 @@ export function requireConfig(file: string | undefined): string {
   if (!file) throw new UsageError("--config FILE is required");
   return file;
 }
+
+/** An ISO 8601 time, or a duration (30m, 12h, 7d, 2w) back from now. */
+export function parseTime(flag: string, value: string, now: Date): Date {
+  const m = /^(\d+)([smhdw])$/.exec(value.trim());
+  if (m) {
+    const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as "s" | "m" | "h" | "d" | "w"];
+    return new Date(now.getTime() - Number(m[1]) * unit * 1000);
+  }
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t))
+    throw new UsageError(`${flag} ${value}: expected an ISO 8601 time or a duration (30m, 12h, 7d, 2w)`);
+  return new Date(t);
+}

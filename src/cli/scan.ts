@@ -18,7 +18,7 @@ import { formatRuleProblem, type LoadedRules, loadRules } from "../rules/index.t
 import { loadConfiguredRules, noRulesMessage } from "../rules/required.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
-import { type Command, CommandError, EXIT, UsageError } from "./command.ts";
+import { type Command, EXIT, parseTime, UsageError } from "./command.ts";
 import { chooseOutput, outputOptions, renderReport } from "./format.ts";
 import { startProgress } from "./progress.ts";
 
@@ -52,17 +52,9 @@ const EXIT_INTERRUPTED = 130;
 
 export type { ScanReport } from "../report/scan-report.ts";
 
-/** "30m", "12h", "7d", "2w" back from now, or an ISO timestamp. */
+/** --since: "30m", "12h", "7d", "2w" back from now, or an ISO timestamp. */
 export function parseSince(value: string, now = new Date()): Date {
-  const m = /^(\d+)([smhdw])$/.exec(value.trim());
-  if (m) {
-    const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as "s" | "m" | "h" | "d" | "w"];
-    return new Date(now.getTime() - Number(m[1]) * unit * 1000);
-  }
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t))
-    throw new UsageError(`--since ${value}: expected a duration (30m, 12h, 7d, 2w) or an ISO timestamp`);
-  return new Date(t);
+  return parseTime("--since", value, now);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 } from "../integrity/verify-trails.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
-import { type Command, EXIT, parseFlags, requireConfig, UsageError } from "./command.ts";
+import { type Command, EXIT, parseFlags, parseTime, requireConfig, UsageError } from "./command.ts";
 
 const USAGE = `usage: trailwarden verify --config FILE [--trail ARN]... [--start TIME] [--end TIME] [--output FILE]
 
@@ -37,19 +37,6 @@ const USAGE = `usage: trailwarden verify --config FILE [--trail ARN]... [--start
   exit status: 0 everything valid; 1 some digest invalid or missing, or some log file modified,
                missing or unlisted; 3 something could not be determined (and nothing is invalid);
                2 bad config or usage`;
-
-/** An ISO 8601 time, or a duration (30m, 12h, 7d, 2w) back from now. */
-export function parseTime(flag: string, value: string, now: Date): Date {
-  const m = /^(\d+)([smhdw])$/.exec(value.trim());
-  if (m) {
-    const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as "s" | "m" | "h" | "d" | "w"];
-    return new Date(now.getTime() - Number(m[1]) * unit * 1000);
-  }
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t))
-    throw new UsageError(`${flag} ${value}: expected an ISO 8601 time or a duration (30m, 12h, 7d, 2w)`);
-  return new Date(t);
-}
 
 /** The clients of an audited account: its role, or the base credentials. */
 function accountClients(config: Config, base: AwsClients, accountId: string, partition: string): AwsClients {
