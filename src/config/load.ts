@@ -190,6 +190,8 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
             headersFromEnv: (webhook.headersFromEnv ?? {}) as Record<string, string>,
             timeoutSeconds: webhook.timeoutSeconds ?? 10,
             format: webhook.format ?? "json",
+            batchSize: webhook.batchSize ?? 1,
+            batchDelaySeconds: webhook.batchDelaySeconds ?? 0,
           }
         : undefined,
       sns: raw.notify?.sns ? { topicArn: raw.notify.sns.topicArn! } : undefined,

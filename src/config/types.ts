@@ -82,6 +82,10 @@ export interface NotifyConfig {
     timeoutSeconds: number;
     /** The body: trailwarden's JSON (default), a Slack message or a Teams Adaptive Card. */
     format?: "json" | "slack" | "teams";
+    /** Detections per request (json: 1 keeps today's one-detection body). */
+    batchSize?: number;
+    /** How long a first pending detection may wait for others to fill a batch. */
+    batchDelaySeconds?: number;
   };
   sns?: { topicArn: string };
 }

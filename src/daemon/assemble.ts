@@ -88,6 +88,13 @@ function createDeliveries(
         store,
         consumer: sinkConsumer(sink.name),
         minLevel: config.notify.minLevel,
+        batch:
+          sink.name === "webhook" && config.notify.webhook
+            ? {
+                size: config.notify.webhook.batchSize ?? 1,
+                delayMs: (config.notify.webhook.batchDelaySeconds ?? 0) * 1000,
+              }
+            : undefined,
         logger: log,
         onDelivered: (s) => metrics.notifications.inc({ sink: s }),
         onFailed: (s) => metrics.notificationFailures.inc({ sink: s }),

@@ -57,6 +57,8 @@ export interface OutboxRow {
   seq: number;
   id: string;
   level: string;
+  /** When it was committed (ms since epoch). */
+  at: number;
   body: string;
 }
 
@@ -125,8 +127,8 @@ export class StateStore {
         "SELECT * FROM quarantine WHERE scope >= ? AND scope < ? AND next_at <= ? AND last_at < ? ORDER BY key LIMIT ?",
       ),
       listQuarantine: p("SELECT * FROM quarantine ORDER BY key LIMIT ?"),
-      outboxAfter: p("SELECT seq, id, level, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
-      outboxRange: p("SELECT seq, id, level, body FROM outbox WHERE seq >= ? AND seq <= ? ORDER BY seq"),
+      outboxAfter: p("SELECT seq, id, level, at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
+      outboxRange: p("SELECT seq, id, level, at, body FROM outbox WHERE seq >= ? AND seq <= ? ORDER BY seq"),
       outboxMin: p("SELECT coalesce(min(seq), 0) AS seq FROM outbox"),
       position: p("SELECT seq, bytes FROM positions WHERE consumer = ?"),
       setPosition: p(
@@ -480,5 +482,5 @@ function toQuarantine(r: Row): QuarantineEntry {
 }
 
 function toOutbox(r: Row): OutboxRow {
-  return { seq: Number(r.seq), id: String(r.id), level: String(r.level), body: String(r.body) };
+  return { seq: Number(r.seq), id: String(r.id), level: String(r.level), at: Number(r.at), body: String(r.body) };
 }

@@ -161,3 +161,52 @@ test("a local error (the store cannot be read) is counted and retried, never thr
   await delivery.stop();
   assert.equal(hook.received.length, 0, "nothing was sent without a position to move");
 });
+
+test("a webhook with batchSize sends several detections in one request, in outbox order", async () => {
+  hook.received.length = 0;
+  const { store } = setup([detection("a"), detection("b"), detection("c"), detection("d")]);
+  const delivery = new Delivery({
+    sink: webhookSink({ ...sinkCfg("/hook"), batchSize: 3 }),
+    store,
+    consumer: "sink:webhook",
+    minLevel: "low",
+    logger: silentLogger,
+    batch: { size: 3, delayMs: 0 },
+  });
+  delivery.kick();
+  await waitUntil(() => hook.received.length === 2, "two requests");
+  await delivery.stop();
+  const bodies = hook.received.map(
+    (r) => r.body as unknown as { detections?: { id: string }[]; detection?: { id: string } },
+  );
+  assert.deepEqual(
+    bodies[0].detections?.map((d) => d.id),
+    ["a", "b", "c"],
+  );
+  assert.equal(bodies[1].detection?.id, "d");
+  assert.equal(delivery.cursor, store.outboxHead());
+});
+
+test("a short batch waits for batchDelay, then goes out anyway", async () => {
+  hook.received.length = 0;
+  const { store } = setup([detection("a")]);
+  const delivery = new Delivery({
+    sink: webhookSink({ ...sinkCfg("/hook"), batchSize: 10 }),
+    store,
+    consumer: "sink:webhook",
+    minLevel: "low",
+    logger: silentLogger,
+    batch: { size: 10, delayMs: 400 },
+  });
+  delivery.kick();
+  await delivery.idle();
+  assert.equal(hook.received.length, 0, "the batch is not full and its delay is not over");
+  queue(store, [detection("b")]);
+  await waitUntil(() => hook.received.length === 1, "the delayed batch");
+  await delivery.stop();
+  const body = hook.received[0].body as unknown as { detections: { id: string }[] };
+  assert.deepEqual(
+    body.detections.map((d) => d.id),
+    ["a", "b"],
+  );
+});

@@ -32,6 +32,11 @@ export interface DeliveryOptions {
   onDelivered?(sink: string): void;
   onFailed?(sink: string): void;
   onBacklog?(sink: string, detections: number): void;
+  /**
+   * Several detections per request (sinks with deliverBatch): up to `size`, and a first pending
+   * detection waits at most `delayMs` for the others.
+   */
+  batch?: { size: number; delayMs: number };
 }
 
 const BATCH = 100;
@@ -88,38 +93,62 @@ export class Delivery {
 
   private async pump(): Promise<void> {
     const { store, consumer } = this.o;
+    const size = this.o.sink.deliverBatch ? Math.max(1, this.o.batch?.size ?? 1) : 1;
     let pos = store.position(consumer);
     while (!this.stopped) {
-      const rows = store.outboxAfter(pos.seq, BATCH);
+      const rows = store.outboxAfter(pos.seq, size);
       if (!rows.length) break;
+      if (rows.length < size && this.waitForMore(rows[0].at)) break;
+      const batch: { row: OutboxRow; detection: DetectionRecord }[] = [];
       for (const row of rows) {
-        if (this.stopped) return;
-        if (!(await this.deliverRow(row))) return;
-        pos = { seq: row.seq, bytes: 0 };
-        // Persist first: the position in memory never runs ahead of the one on disk.
-        store.setPosition(consumer, pos);
+        const detection = this.wanted(row);
+        if (detection) batch.push({ row, detection });
       }
+      if (batch.length && !(await this.deliver(batch.map((b) => b.detection)))) return;
+      pos = { seq: rows[rows.length - 1].seq, bytes: 0 };
+      // Persist first: the position in memory never runs ahead of the one on disk.
+      store.setPosition(consumer, pos);
     }
     this.failures = 0;
     this.o.onBacklog?.(this.o.sink.name, Math.max(0, store.outboxHead() - pos.seq));
   }
 
-  /** false: delivery failed and a retry is scheduled. */
-  private async deliverRow(row: OutboxRow): Promise<boolean> {
-    if (!atLeastLevel(row.level, this.o.minLevel)) return true;
-    let detection: DetectionRecord;
+  /** A short batch whose oldest detection may still wait: send it when its delay is over. */
+  private waitForMore(oldestAt: number): boolean {
+    const delay = this.o.batch?.delayMs ?? 0;
+    const wait = oldestAt + delay - Date.now();
+    if (delay <= 0 || wait <= 0) return false;
+    if (!this.timer && !this.stopped) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.kick();
+      }, wait);
+      this.timer.unref();
+    }
+    return true;
+  }
+
+  /** The detection to send, or undefined for one below notify.minLevel (or not JSON). */
+  private wanted(row: OutboxRow): DetectionRecord | undefined {
+    if (!atLeastLevel(row.level, this.o.minLevel)) return undefined;
     try {
-      detection = JSON.parse(row.body) as DetectionRecord;
+      return JSON.parse(row.body) as DetectionRecord;
     } catch {
       this.log.warn("skipping an outbox entry that is not JSON", { seq: row.seq });
-      return true;
+      return undefined;
     }
+  }
+
+  /** false: delivery failed and a retry is scheduled. */
+  private async deliver(detections: DetectionRecord[]): Promise<boolean> {
     try {
-      await this.o.sink.deliver(detection, this.controller.signal);
-      this.o.onDelivered?.(this.o.sink.name);
+      if (detections.length > 1 && this.o.sink.deliverBatch)
+        await this.o.sink.deliverBatch(detections, this.controller.signal);
+      else await this.o.sink.deliver(detections[0], this.controller.signal);
+      for (let i = 0; i < detections.length; i++) this.o.onDelivered?.(this.o.sink.name);
       return true;
     } catch (err) {
-      if (!this.stopped) this.failed(err, detection.id);
+      if (!this.stopped) this.failed(err, detections[0].id);
       return false;
     }
   }
