@@ -10,7 +10,7 @@ import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
 import type { ScanReport } from "../report/scan-report.ts";
-import { formatRuleProblem, loadRules } from "../rules/index.ts";
+import { correlatorFactory, DEFAULT_CORRELATION_SETTINGS, formatRuleProblem, loadRules } from "../rules/index.ts";
 import { createLogger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, CommandError, EXIT, UsageError } from "./command.ts";
@@ -96,6 +96,10 @@ export const scanCommand: Command = {
         concurrency: config?.logs.concurrency,
         logger,
         includeEvent: config?.output.includeEvent,
+        correlator: correlatorFactory(
+          loaded.correlations,
+          config?.logs.correlation ?? DEFAULT_CORRELATION_SETTINGS,
+        ),
       }).finally(() => progress.stop());
       report.summary = out.summary;
       report.detections = out.detections;
@@ -117,6 +121,7 @@ export const scanCommand: Command = {
           since,
           signal: controller.signal,
           onDetection: fresh ? (d) => void fresh.push(d) : undefined,
+          correlator: correlatorFactory(loaded.correlations, config!.logs.correlation),
         });
         if (fresh) report.detections = fresh;
       } finally {

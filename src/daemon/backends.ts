@@ -6,7 +6,7 @@ import type { AwsClients } from "../aws/clients.ts";
 import type { Config } from "../config/types.ts";
 import { runScan } from "../logs/scan.ts";
 import { type AuditReport, auditExitCode, buildAuditReport } from "../report/audit-report.ts";
-import { formatRuleProblem, loadRules } from "../rules/index.ts";
+import { correlatorFactory, formatRuleProblem, loadRules } from "../rules/index.ts";
 import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
@@ -58,6 +58,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
         drain: true,
         onDetection,
         store: o.store,
+        correlator: correlatorFactory(loaded.correlations, o.config.logs.correlation),
       });
       return { schemaVersion: 1, tool: { name: "trailwarden", version }, rules, summary };
     },

@@ -4,6 +4,8 @@ import { createLimiter, forEachBounded } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
 import { scanProgress } from "../util/progress.ts";
 import { MemoryCommitter } from "./commit.ts";
+import { CorrelatingCommitter } from "./correlating-committer.ts";
+import { type CorrelatorFactory, MemoryCorrelatorStore } from "./correlator.ts";
 import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
 import { processLogFile } from "./processor.ts";
@@ -17,13 +19,16 @@ export interface LocalScanOptions {
   logger?: Logger;
   /** Detections carry the raw record (the configuration's output.includeEvent). */
   includeEvent?: boolean;
+  /** Correlation rules, when any are loaded (state in memory, for this scan only). */
+  correlator?: CorrelatorFactory;
 }
 
 export async function scanLocal(
   opts: LocalScanOptions,
 ): Promise<{ summary: ScanSummary; detections: Detection[] }> {
   const summary = emptySummary();
-  const committer = new MemoryCommitter(summary);
+  const memory = new MemoryCommitter(summary);
+  const committer = new CorrelatingCommitter(memory, opts.correlator?.(new MemoryCorrelatorStore()), summary, opts.logger);
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
   const ctx = {
@@ -51,7 +56,7 @@ export async function scanLocal(
     addSourceFiles(summary, source);
   }
   summary.finishedAt = new Date().toISOString();
-  return { summary, detections: committer.detections.sort(compareDetections) };
+  return { summary, detections: memory.detections.sort(compareDetections) };
 }
 
 function compareDetections(a: Detection, b: Detection): number {

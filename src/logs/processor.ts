@@ -115,7 +115,12 @@ export async function processLogFile(
         evalErrors++;
         return;
       }
-      for (const m of matches) batch.add(toDetection(m, record, ref.logFile, detectionOptions));
+      for (const m of matches) {
+        const d = toDetection(m, record, ref.logFile, detectionOptions);
+        // Correlations need a few fields of the record; they are taken here, where the record is.
+        if (m.correlation) d.correlationInput = { event: m.correlation.project(record), emit: m.correlation.emit };
+        batch.add(d);
+      }
     };
     let opened = false;
     try {

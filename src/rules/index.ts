@@ -1,10 +1,15 @@
 // The rule engine's entry point: load rule files into a RuleSet (contracts.md, "Rules engine").
+import { type CorrelationSet, resolveCorrelations } from "./correlation/resolve.ts";
+import type { CorrelationDef } from "./correlation/types.ts";
 import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
 import { RuleSet } from "./ruleset.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
+export { correlatorFactory, DEFAULT_CORRELATION_SETTINGS } from "./correlation/factory.ts";
 export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
 export { RuleSet } from "./ruleset.ts";
+export type { CompiledCorrelation, CorrelationSet } from "./correlation/resolve.ts";
+export type { CorrelationEvent } from "./correlation/types.ts";
 export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./types.ts";
 
 export interface LoadedRules {
@@ -12,6 +17,8 @@ export interface LoadedRules {
   problems: RuleProblem[];
   /** Every rule file found (loaded or not). */
   files: string[];
+  /** The correlation rules, resolved against the loaded rules (their base rules carry projections). */
+  correlations: CorrelationSet;
 }
 
 /** Load every rule file under `paths` (files or directories, read recursively). */
@@ -20,11 +27,16 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   const problems = [...found.problems];
   const rules: CompiledRule[] = [];
   const byId = new Map<string, CompiledRule>();
+  const defs: CorrelationDef[] = [];
+  const names = new Map<string, string>();
   for (const file of found.files) {
     const loaded = await loadRuleFile(file, opts);
     problems.push(...loaded.problems);
-    const rule = loaded.rule;
-    if (!rule) continue;
+    defs.push(...loaded.correlations);
+    for (const [name, id] of loaded.names) if (!names.has(name)) names.set(name, id);
+    for (const rule of loaded.rules) addRule(rule);
+  }
+  function addRule(rule: CompiledRule): boolean {
     const first = byId.get(rule.id);
     if (first) {
       problems.push({
@@ -35,12 +47,15 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
         ruleId: rule.id,
         ruleTitle: rule.title,
       });
-      continue;
+      return false;
     }
     byId.set(rule.id, rule);
     rules.push(rule);
+    return true;
   }
-  return { ruleSet: new RuleSet(rules), problems, files: found.files };
+  const resolved = resolveCorrelations(rules, defs, names);
+  problems.push(...resolved.problems);
+  return { ruleSet: new RuleSet(rules), problems, files: found.files, correlations: resolved.set };
 }
 
 /** "file:line:col: [id or title] message" */
