@@ -135,14 +135,17 @@ export class CorrelationEngine {
     if (!this.active) return [];
     const firings: CorrelationFiring[] = [];
     let pending = [...events].sort(compareInput);
+    let chained = false;
     // A chain is acyclic, so this ends after at most (chain depth) rounds.
     while (pending.length > 0) {
       const touched = new Set<Group>();
-      const before = this.watermark;
+      // A chained correlation's firing is never late: a final-window firing is behind the watermark by nature.
+      const before = chained ? Number.NEGATIVE_INFINITY : this.watermark;
       for (const e of pending) this.add(e, before, touched);
       this.advance(pending);
       const fired = this.evaluate(touched);
       firings.push(...fired);
+      chained = true;
       pending = fired.map((f) => ({
         ruleId: f.ruleId,
         eventID: f.id,

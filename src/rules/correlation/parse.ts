@@ -62,13 +62,13 @@ export function parseCorrelation(parsed: ParsedYaml): { def?: CorrelationDef; pr
     if (!CORRELATION_KEYS.has(k)) problem(`unknown key "${k}" in correlation`, at(k), true);
   }
   let type: CorrelationType | undefined;
-  if (!("type" in c)) problem('correlation needs a "type"', at());
+  if (!("type" in c)) problem('correlation needs a "type"', ["correlation"], true);
   else if (!(CORRELATION_TYPES as readonly unknown[]).includes(c.type)) {
     problem(`correlation type must be one of ${CORRELATION_TYPES.join(", ")}`, at("type"));
   } else type = c.type as CorrelationType;
 
   const rules = stringList(c.rules);
-  if (!("rules" in c)) problem('correlation needs "rules": the ids or names of the rules it correlates', at());
+  if (!("rules" in c)) problem('correlation needs "rules": the ids or names of the rules it correlates', ["correlation"], true);
   else if (!rules || rules.length === 0) problem('"rules" must be a rule id or name, or a list of them', at("rules"));
   else {
     const dup = rules.find((r, i) => rules.indexOf(r) !== i);
@@ -87,7 +87,7 @@ export function parseCorrelation(parsed: ParsedYaml): { def?: CorrelationDef; pr
 
   let timespanMs = 0;
   const ts = c.timespan;
-  if (!("timespan" in c)) problem('correlation needs a "timespan" (for example 5m, 1h)', at());
+  if (!("timespan" in c)) problem('correlation needs a "timespan" (for example 5m, 1h)', ["correlation"], true);
   else {
     const m = typeof ts === "string" ? TIMESPAN.exec(ts) : null;
     if (!m) problem('"timespan" must be a number and a unit: s, m, h, d, w, M or y (for example 90m)', at("timespan"));
@@ -157,7 +157,7 @@ function parseCondition(
   if (!("condition" in c)) {
     // The spec's default for temporal types: every referenced rule in the window.
     if (temporal) return { ops: [{ op: "gte", value: ruleCount }] };
-    if (type) problem(`a ${type} correlation needs a "condition" (for example gte: 10)`, at());
+    if (type) problem(`a ${type} correlation needs a "condition" (for example gte: 10)`, ["correlation"], true);
     return undefined;
   }
   const cond = c.condition;
@@ -193,11 +193,11 @@ function parseCondition(
     }
   }
   if (out.ops.length === 0 && ok) {
-    problem("condition needs at least one of gt, gte, lt, lte, eq, neq", at("condition"));
+    problem("condition needs at least one of gt, gte, lt, lte, eq, neq", at("condition"), true);
     ok = false;
   }
   if (type && VALUE_TYPES.has(type) && !out.field && !("field" in cond)) {
-    problem(`a ${type} correlation needs the condition's "field"`, at("condition"));
+    problem(`a ${type} correlation needs the condition's "field"`, at("condition"), true);
     ok = false;
   }
   if (type && !VALUE_TYPES.has(type) && out.field) {
@@ -205,7 +205,7 @@ function parseCondition(
     ok = false;
   }
   if (type === "value_percentile" && out.percentile === undefined && !("percentile" in cond)) {
-    problem('a value_percentile correlation needs the condition\'s "percentile"', at("condition"));
+    problem('a value_percentile correlation needs the condition\'s "percentile"', at("condition"), true);
     ok = false;
   }
   if (type !== "value_percentile" && out.percentile !== undefined) {
