@@ -369,14 +369,19 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Group keys: the correlation id, then the group-by values as JSON. */
+/** Group keys: "g:" and JSON of [correlation id, ...group-by values] (no NUL: the store keeps text). */
 export function groupKey(correlationId: string, values: readonly (string | number | null)[]): string {
-  return `g\u0000${correlationId}\u0000${JSON.stringify(values)}`;
+  return `g:${JSON.stringify([correlationId, ...values])}`;
 }
 
 function correlationOfKey(key: string): string | undefined {
-  const parts = key.split("\u0000");
-  return parts.length === 3 && parts[0] === "g" ? parts[1] : undefined;
+  if (!key.startsWith("g:")) return undefined;
+  try {
+    const parts = JSON.parse(key.slice(2)) as unknown;
+    return Array.isArray(parts) && typeof parts[0] === "string" ? parts[0] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function correlationId(ruleId: string, group: string, firstEventID: string): string {
