@@ -155,7 +155,9 @@ async function test(opts: Options): Promise<number> {
   for (const c of report.cases) {
     const where = `${c.file}:${c.line}:${c.column}`;
     if (c.passed) process.stdout.write(`PASS ${where}: [${c.ruleId}] ${c.name}\n`);
-    else {
+    else if (c.expect === "correlation") {
+      process.stdout.write(`FAIL ${where}: [${c.ruleId}] ${c.name}: ${c.detail}\n`);
+    } else {
       const got = c.expect === "match" ? "the rule did not match" : "the rule matched";
       process.stdout.write(`FAIL ${where}: [${c.ruleId}] ${c.name}: expected ${c.expect}, but ${got}\n`);
     }

@@ -56,6 +56,21 @@ export class CorrelatingCommitter implements FileCommitter {
     };
   }
 
+  /**
+   * End of a one-off scan: every window is final. What then fires is committed as one more batch
+   * (its logFile is the pseudo key "correlation:end").
+   */
+  finish(): Detection[] {
+    const c = this.correlator;
+    if (!c?.finish) return [];
+    const batch = this.inner.begin({ key: "correlation:end" });
+    for (const f of c.finish()) if (f.emit) batch.add(correlationDetection(f, "correlation:end"));
+    this.report(c);
+    const fresh = [...batch.commit()];
+    c.committed();
+    return fresh;
+  }
+
   private report(c: Correlator): void {
     this.summary.correlation = { ...c.stats };
     if (c.stats.groupsRefused > 0 && !this.warnedGroups) {

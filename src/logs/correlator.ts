@@ -65,6 +65,8 @@ export interface Correlator {
   committed(): void;
   /** The file's commit failed: forget the in-memory changes made since the last commit. */
   rollback(): void;
+  /** No more input (a one-off scan): decide every window and return what fired. */
+  finish?(): CorrelationFiringLike[];
   readonly stats: CorrelationCounters;
 }
 

@@ -55,6 +55,8 @@ export async function scanLocal(
     );
     addSourceFiles(summary, source);
   }
+  // Every file is read: no record can still join a window.
+  committer.finish();
   summary.finishedAt = new Date().toISOString();
   return { summary, detections: memory.detections.sort(compareDetections) };
 }

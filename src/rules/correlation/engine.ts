@@ -104,6 +104,7 @@ export class CorrelationEngine {
   private watermarkDirty = false;
   private readonly now: () => number;
   private readonly minTimespan: number;
+  private finished = false;
 
   constructor(
     private readonly set: CorrelationSet,
@@ -119,7 +120,7 @@ export class CorrelationEngine {
   }
 
   get watermark(): number {
-    return this.maxSeen - this.opts.latenessMs;
+    return this.finished ? Number.POSITIVE_INFINITY : this.maxSeen - this.opts.latenessMs;
   }
 
   /** Whether any correlation is loaded. */
@@ -133,17 +134,33 @@ export class CorrelationEngine {
    */
   consume(events: readonly CorrelationEvent[]): CorrelationFiring[] {
     if (!this.active) return [];
+    return this.run([...events].sort(compareInput), false);
+  }
+
+  /**
+   * No more events will come (a one-off scan, a rule test): every window is final. Decides them all
+   * and forgets every group.
+   */
+  finish(): CorrelationFiring[] {
+    if (!this.active) return [];
+    this.finished = true;
+    return this.run([], true);
+  }
+
+  private run(first: CorrelationEvent[], sweep: boolean): CorrelationFiring[] {
     const firings: CorrelationFiring[] = [];
-    let pending = [...events].sort(compareInput);
+    let pending = first;
     let chained = false;
+    let all = sweep;
     // A chain is acyclic, so this ends after at most (chain depth) rounds.
-    while (pending.length > 0) {
+    while (pending.length > 0 || all) {
       const touched = new Set<Group>();
       // A chained correlation's firing is never late: a final-window firing is behind the watermark by nature.
       const before = chained ? Number.NEGATIVE_INFINITY : this.watermark;
       for (const e of pending) this.add(e, before, touched);
       this.advance(pending);
-      const fired = this.evaluate(touched);
+      const fired = this.evaluate(touched, all);
+      all = false;
       firings.push(...fired);
       chained = true;
       pending = fired.map((f) => ({
@@ -235,11 +252,11 @@ export class CorrelationEngine {
     }
   }
 
-  private evaluate(touched: Set<Group>): CorrelationFiring[] {
+  private evaluate(touched: Set<Group>, force: boolean): CorrelationFiring[] {
     const out: CorrelationFiring[] = [];
     const w = this.watermark;
     // When the watermark moved on, windows of untouched groups may have become final or expired.
-    const all = w - this.lastSweep >= Math.min(this.minTimespan, 60_000);
+    const all = force || w - this.lastSweep >= Math.min(this.minTimespan, 60_000);
     const groups = all ? [...this.groups.values()] : [...touched];
     if (all) this.lastSweep = w;
     for (const g of groups) {
