@@ -95,9 +95,13 @@ function loadPlaceholdersFile(file: string): Record<string, string[]> {
 }
 
 async function validate(opts: Options): Promise<number> {
-  const { ruleSet, problems, files } = await loadRules(opts.paths, { placeholders: opts.placeholders });
+  const { ruleSet, problems, files, correlations } = await loadRules(opts.paths, {
+    placeholders: opts.placeholders,
+  });
   for (const p of problems) process.stdout.write(`${formatRuleProblem(p)}\n`);
-  const summary = `${ruleSet.rules.length} of ${files.length} rule files loaded`;
+  // A file may hold several rules and correlations: count the files that gave at least one.
+  const loadedFiles = new Set([...ruleSet.rules, ...correlations.correlations].map((r) => r.file));
+  const summary = `${loadedFiles.size} of ${files.length} rule files loaded`;
   if (problems.length) {
     process.stdout.write(`${summary}; ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
     return EXIT.FAIL;

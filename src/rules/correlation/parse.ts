@@ -131,6 +131,7 @@ export function parseCorrelation(parsed: ParsedYaml): { def?: CorrelationDef; pr
     falsepositives: typeof fp === "string" ? [fp] : Array.isArray(fp) ? fp.map(String) : undefined,
     references: Array.isArray(doc.references) ? doc.references.map(String) : undefined,
     status: typeof doc.status === "string" ? doc.status : undefined,
+    author: typeof doc.author === "string" ? doc.author : undefined,
     type,
     rules,
     groupBy,

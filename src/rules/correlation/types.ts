@@ -37,6 +37,7 @@ export interface CorrelationDef {
   falsepositives?: string[];
   references?: string[];
   status?: string;
+  author?: string;
   type: CorrelationType;
   /** References to base rules or correlations, by id or name, as written. */
   rules: string[];
