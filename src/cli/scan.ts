@@ -10,7 +10,12 @@ import { scanLocal } from "../logs/local.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanSummary } from "../logs/summary.ts";
 import type { ScanReport } from "../report/scan-report.ts";
-import { correlatorFactory, DEFAULT_CORRELATION_SETTINGS, formatRuleProblem, loadRules } from "../rules/index.ts";
+import {
+  correlatorFactory,
+  DEFAULT_CORRELATION_SETTINGS,
+  formatRuleProblem,
+  loadRules,
+} from "../rules/index.ts";
 import { createLogger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, CommandError, EXIT, UsageError } from "./command.ts";

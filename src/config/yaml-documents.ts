@@ -8,7 +8,10 @@ const MAX_ALIAS_COUNT = 100;
 /** A rule collection is a handful of documents; a file with thousands is refused. */
 export const MAX_DOCUMENTS = 64;
 
-export function parseYamlDocuments(text: string, file: string): { docs: ParsedYaml[]; problems: SourceProblem[] } {
+export function parseYamlDocuments(
+  text: string,
+  file: string,
+): { docs: ParsedYaml[]; problems: SourceProblem[] } {
   const lineCounter = new LineCounter();
   const all = parseAllDocuments(text, {
     lineCounter,
@@ -28,14 +31,21 @@ export function parseYamlDocuments(text: string, file: string): { docs: ParsedYa
   }
   const problems: SourceProblem[] = [];
   if (all.length > MAX_DOCUMENTS) {
-    problems.push({ file, line: 1, column: 1, message: `more than ${MAX_DOCUMENTS} YAML documents in one file` });
+    problems.push({
+      file,
+      line: 1,
+      column: 1,
+      message: `more than ${MAX_DOCUMENTS} YAML documents in one file`,
+    });
     return { docs: [], problems };
   }
   const docs: ParsedYaml[] = [];
   for (const doc of all) {
     const own: SourceProblem[] = [];
-    for (const e of doc.errors) own.push({ file, ...at(e.pos[0]), message: `YAML syntax: ${firstLine(e.message)}` });
-    for (const w of doc.warnings) own.push({ file, ...at(w.pos[0]), message: `YAML: ${firstLine(w.message)}` });
+    for (const e of doc.errors)
+      own.push({ file, ...at(e.pos[0]), message: `YAML syntax: ${firstLine(e.message)}` });
+    for (const w of doc.warnings)
+      own.push({ file, ...at(w.pos[0]), message: `YAML: ${firstLine(w.message)}` });
     let value: unknown;
     if (own.length === 0) {
       try {

@@ -39,7 +39,8 @@ export class CorrelatingCommitter implements FileCommitter {
       commit: (bad) => {
         const c = this.correlator;
         if (c && events.length > 0) {
-          for (const f of c.consume(events)) if (f.emit) batch.add(correlationDetection(f, file.logFile ?? file.key));
+          for (const f of c.consume(events))
+            if (f.emit) batch.add(correlationDetection(f, file.logFile ?? file.key));
           this.report(c);
         }
         events = [];

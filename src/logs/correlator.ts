@@ -90,7 +90,10 @@ export class MemoryCorrelatorStore implements CorrelatorStore {
   }
   put(ns: string, key: string, value: unknown): void {
     let m = this.data.get(ns);
-    if (!m) this.data.set(ns, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.data.set(ns, m);
+    }
     if (value === undefined) m.delete(key);
     else m.set(key, JSON.stringify(value));
   }

@@ -28,7 +28,12 @@ export async function scanLocal(
 ): Promise<{ summary: ScanSummary; detections: Detection[] }> {
   const summary = emptySummary();
   const memory = new MemoryCommitter(summary);
-  const committer = new CorrelatingCommitter(memory, opts.correlator?.(new MemoryCorrelatorStore()), summary, opts.logger);
+  const committer = new CorrelatingCommitter(
+    memory,
+    opts.correlator?.(new MemoryCorrelatorStore()),
+    summary,
+    opts.logger,
+  );
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
   const ctx = {

@@ -118,7 +118,8 @@ export async function processLogFile(
       for (const m of matches) {
         const d = toDetection(m, record, ref.logFile, detectionOptions);
         // Correlations need a few fields of the record; they are taken here, where the record is.
-        if (m.correlation) d.correlationInput = { event: m.correlation.project(record), emit: m.correlation.emit };
+        if (m.correlation)
+          d.correlationInput = { event: m.correlation.project(record), emit: m.correlation.emit };
         batch.add(d);
       }
     };

@@ -46,11 +46,13 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
     };
   if ("correlation" in doc) {
     return {
-      problems: [problem(
+      problems: [
+        problem(
           "a correlation rule refers to other rules: load it with its rule files (rules validate, scan), not alone",
           ["correlation"],
           true,
-        )],
+        ),
+      ],
     };
   }
   if ("filter" in doc && !("detection" in doc)) {

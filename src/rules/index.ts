@@ -6,10 +6,10 @@ import { RuleSet } from "./ruleset.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
 export { correlatorFactory, DEFAULT_CORRELATION_SETTINGS } from "./correlation/factory.ts";
-export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
-export { RuleSet } from "./ruleset.ts";
 export type { CompiledCorrelation, CorrelationSet } from "./correlation/resolve.ts";
 export type { CorrelationEvent } from "./correlation/types.ts";
+export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
+export { RuleSet } from "./ruleset.ts";
 export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./types.ts";
 
 export interface LoadedRules {

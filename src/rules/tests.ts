@@ -4,8 +4,8 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { validatorFor } from "../config/schema.ts";
 import { ajvProblems, locate, parseYaml } from "../config/yaml.ts";
-import { loadRules } from "./index.ts";
 import { type CorrelationCase, runCorrelationCase } from "./correlation/tests.ts";
+import { loadRules } from "./index.ts";
 import { findFiles, isRuleTestFile, MAX_RULE_FILE_BYTES } from "./load.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
@@ -120,7 +120,11 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
       // In a file of several rules, `rule` names the one the case is about (else the first).
       const target = t.rule === undefined ? rule : fileRules.find((r) => r.id === t.rule);
       if (!target) {
-        problems.push({ file: testFile, ...locate(parsed.parsed, ["tests", i, "rule"]), message: `no rule "${t.rule}" in ${basename(ruleFile)}` });
+        problems.push({
+          file: testFile,
+          ...locate(parsed.parsed, ["tests", i, "rule"]),
+          message: `no rule "${t.rule}" in ${basename(ruleFile)}`,
+        });
         return;
       }
       tested.add(target);

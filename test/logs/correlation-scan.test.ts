@@ -76,15 +76,17 @@ describe("correlations in a scan", () => {
   });
 
   it("emits the base rule's detections too with generate: true", async () => {
-    const { config, scan, write } = await setup(RULES.replace("  timespan: 5m", "  timespan: 5m\n  generate: true"));
+    const { config, scan, write } = await setup(
+      RULES.replace("  timespan: 5m", "  timespan: 5m\n  generate: true"),
+    );
     write("a.json.gz", [failure("e1", 0), failure("e2", 10), failure("e3", 20)]);
     await scan();
-    assert.deepEqual(readDetections(config).map((d) => d.ruleId).sort(), [
-      "base-fail",
-      "base-fail",
-      "base-fail",
-      "corr-fail",
-    ]);
+    assert.deepEqual(
+      readDetections(config)
+        .map((d) => d.ruleId)
+        .sort(),
+      ["base-fail", "base-fail", "base-fail", "corr-fail"],
+    );
   });
 
   it("keeps an open window in the store from one run to the next", async () => {
@@ -98,5 +100,31 @@ describe("correlations in a scan", () => {
       readDetections(config).map((d) => d.correlation?.eventIDs),
       [["e1", "e2", "e3"]],
     );
+  });
+});
+
+describe("correlations in a one-off local scan", () => {
+  it("decides every window at the end, when no record can still join it", async () => {
+    const { scanLocal } = await import("../../src/logs/local.ts");
+    const dir = tempDir("tw-corr-local-");
+    mkdirSync(join(dir, "logs"));
+    // Exactly two failures in the window: an upper-bound condition, decided only on final windows.
+    writeFileSync(join(dir, "rules.yml"), RULES.replace("    gte: 3", "    eq: 2"));
+    writeFileSync(join(dir, "logs", "a.json.gz"), logBody([failure("e1", 0), failure("e2", 10)]));
+    const loaded = await loadRules([join(dir, "rules.yml")]);
+    const { detections, summary } = await scanLocal({
+      paths: [join(dir, "logs")],
+      detector: loaded.ruleSet,
+      correlator: correlatorFactory(loaded.correlations, {
+        latenessMinutes: 15,
+        maxGroups: 10,
+        maxEventIds: 5,
+      }),
+    });
+    assert.deepEqual(
+      detections.map((d) => [d.ruleId, d.correlation?.value, d.correlation?.eventIDs]),
+      [["corr-fail", 2, ["e1", "e2"]]],
+    );
+    assert.equal(summary.correlation?.fired, 1);
   });
 });

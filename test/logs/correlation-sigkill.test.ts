@@ -65,7 +65,8 @@ function fileRecords(f: number): unknown[] {
 
 function writeLogs(dir: string, files: number): void {
   mkdirSync(dir, { recursive: true });
-  for (let f = 0; f < files; f++) writeFileSync(join(dir, `log-${String(f).padStart(4, "0")}.json.gz`), logBody(fileRecords(f)));
+  for (let f = 0; f < files; f++)
+    writeFileSync(join(dir, `log-${String(f).padStart(4, "0")}.json.gz`), logBody(fileRecords(f)));
 }
 
 function configFile(dir: string, logs: string, rules: string): string {
@@ -88,10 +89,14 @@ function walPages(dir: string): number {
 
 function runCli(config: string, killAfterPages?: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "scan", "--config", config, "--output", `${config}.json`], {
-      cwd: repo,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", "scan", "--config", config, "--output", `${config}.json`],
+      {
+        cwd: repo,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (c) => {
       stderr += c;
@@ -131,8 +136,13 @@ describe("a scan with correlation rules killed with SIGKILL", () => {
     await runCli(configFile(cleanDir, logs, rules));
     const clean = detectionsIn(cleanDir);
     assert.ok(clean.length > 40, `a clean run finds correlations (${clean.length})`);
-    assert.ok(clean.every((d) => d.correlation), "the base rule is quiet");
-    assert.ok(clean.some((d) => d.ruleId === "corr-recon") && clean.some((d) => d.ruleId === "corr-fail-by-ip"));
+    assert.ok(
+      clean.every((d) => d.correlation),
+      "the base rule is quiet",
+    );
+    assert.ok(
+      clean.some((d) => d.ruleId === "corr-recon") && clean.some((d) => d.ruleId === "corr-fail-by-ip"),
+    );
 
     const killedDir = join(base, "killed");
     mkdirSync(killedDir);

@@ -42,8 +42,14 @@ test("every shipped rule has at least one match and one nomatch test case", () =
     };
     if (correlations) {
       // A correlation file: cases that must fire and cases that must not.
-      assert.ok(correlations.some((c) => c.expect.length > 0), `${file} needs a case that fires`);
-      assert.ok(correlations.some((c) => c.expect.length === 0), `${file} needs a case that does not fire`);
+      assert.ok(
+        correlations.some((c) => c.expect.length > 0),
+        `${file} needs a case that fires`,
+      );
+      assert.ok(
+        correlations.some((c) => c.expect.length === 0),
+        `${file} needs a case that does not fire`,
+      );
       continue;
     }
     const expects = new Set((tests ?? []).map((t) => t.expect));
@@ -62,8 +68,14 @@ test("every shipped correlation rule carries the pack's metadata and a false-pos
     assert.ok((c.references ?? []).length > 0, where);
     assert.ok((c.falsepositives ?? []).length > 0, where);
     assert.ok(c.description && c.description.length > 40, where);
-    assert.ok(c.tags.some((t) => /^cis\.aws\.\d+\.\d+$/.test(t)), `${where}: no CIS tag`);
-    assert.ok(c.tags.some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)), `${where}: no ATT&CK technique tag`);
+    assert.ok(
+      c.tags.some((t) => /^cis\.aws\.\d+\.\d+$/.test(t)),
+      `${where}: no CIS tag`,
+    );
+    assert.ok(
+      c.tags.some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)),
+      `${where}: no ATT&CK technique tag`,
+    );
   }
 });
 

@@ -235,7 +235,8 @@ export class CorrelationEngine {
       }
       const ev: GroupEvent = [t, input, e.eventID, measured];
       if (g.events.some((x) => x[2] === e.eventID && x[1] === input)) continue; // the same record twice
-      if (g.sorted && g.events.length > 0 && compareEvents(g.events[g.events.length - 1], ev) > 0) g.sorted = false;
+      if (g.sorted && g.events.length > 0 && compareEvents(g.events[g.events.length - 1], ev) > 0)
+        g.sorted = false;
       g.events.push(ev);
       touched.add(g);
     }

@@ -13,7 +13,9 @@ export function correlatorFactory(
   set: CorrelationSet,
   settings: CorrelationSettings,
   now?: () => number,
-): ((kv: CorrelationKeyValue & { entries(ns: string): Iterable<[string, unknown]> }) => CorrelationEngine) | undefined {
+):
+  | ((kv: CorrelationKeyValue & { entries(ns: string): Iterable<[string, unknown]> }) => CorrelationEngine)
+  | undefined {
   if (set.correlations.length === 0) return undefined;
   return (kv) =>
     new CorrelationEngine(set, kv, kv.entries(CORRELATION_NAMESPACE), {

@@ -14,7 +14,15 @@ import {
   type CorrelationType,
 } from "./types.ts";
 
-const CORRELATION_KEYS = new Set(["type", "rules", "group-by", "timespan", "condition", "aliases", "generate"]);
+const CORRELATION_KEYS = new Set([
+  "type",
+  "rules",
+  "group-by",
+  "timespan",
+  "condition",
+  "aliases",
+  "generate",
+]);
 const TIMESPAN = /^([0-9]+)([smhdwMy])$/;
 const UNIT_MS: Record<string, number> = {
   s: 1_000,
@@ -47,14 +55,17 @@ export function parseCorrelation(parsed: ParsedYaml): { def?: CorrelationDef; pr
   if ("id" in doc && typeof doc.id !== "string") problem('"id" must be a string', ["id"]);
   if ("name" in doc && typeof doc.name !== "string") problem('"name" must be a string', ["name"]);
   for (const k of ["detection", "logsource"]) {
-    if (k in doc) problem(`a correlation rule has no "${k}": put the base rule in its own document`, [k], true);
+    if (k in doc)
+      problem(`a correlation rule has no "${k}": put the base rule in its own document`, [k], true);
   }
   if ("level" in doc && !(typeof doc.level === "string" && LEVELS.has(doc.level))) {
     problem(`"level" must be one of ${[...LEVELS].join(", ")}`, ["level"]);
   }
   const c = doc.correlation;
   if (!isMap(c)) {
-    problem('"correlation" must be a map with type, rules, timespan (and group-by, condition)', ["correlation"]);
+    problem('"correlation" must be a map with type, rules, timespan (and group-by, condition)', [
+      "correlation",
+    ]);
     return { problems };
   }
   const at = (...p: (string | number)[]) => ["correlation", ...p];
@@ -68,8 +79,10 @@ export function parseCorrelation(parsed: ParsedYaml): { def?: CorrelationDef; pr
   } else type = c.type as CorrelationType;
 
   const rules = stringList(c.rules);
-  if (!("rules" in c)) problem('correlation needs "rules": the ids or names of the rules it correlates', ["correlation"], true);
-  else if (!rules || rules.length === 0) problem('"rules" must be a rule id or name, or a list of them', at("rules"));
+  if (!("rules" in c))
+    problem('correlation needs "rules": the ids or names of the rules it correlates', ["correlation"], true);
+  else if (!rules || rules.length === 0)
+    problem('"rules" must be a rule id or name, or a list of them', at("rules"));
   else {
     const dup = rules.find((r, i) => rules.indexOf(r) !== i);
     if (dup !== undefined) problem(`rule "${dup}" is listed twice`, at("rules"));
@@ -87,10 +100,15 @@ export function parseCorrelation(parsed: ParsedYaml): { def?: CorrelationDef; pr
 
   let timespanMs = 0;
   const ts = c.timespan;
-  if (!("timespan" in c)) problem('correlation needs a "timespan" (for example 5m, 1h)', ["correlation"], true);
+  if (!("timespan" in c))
+    problem('correlation needs a "timespan" (for example 5m, 1h)', ["correlation"], true);
   else {
     const m = typeof ts === "string" ? TIMESPAN.exec(ts) : null;
-    if (!m) problem('"timespan" must be a number and a unit: s, m, h, d, w, M or y (for example 90m)', at("timespan"));
+    if (!m)
+      problem(
+        '"timespan" must be a number and a unit: s, m, h, d, w, M or y (for example 90m)',
+        at("timespan"),
+      );
     else {
       timespanMs = Number(m[1]) * UNIT_MS[m[2]];
       if (timespanMs <= 0) problem('"timespan" must be greater than zero', at("timespan"));
@@ -158,12 +176,16 @@ function parseCondition(
   if (!("condition" in c)) {
     // The spec's default for temporal types: every referenced rule in the window.
     if (temporal) return { ops: [{ op: "gte", value: ruleCount }] };
-    if (type) problem(`a ${type} correlation needs a "condition" (for example gte: 10)`, ["correlation"], true);
+    if (type)
+      problem(`a ${type} correlation needs a "condition" (for example gte: 10)`, ["correlation"], true);
     return undefined;
   }
   const cond = c.condition;
   if (typeof cond === "string") {
-    problem("unsupported: extended (string) correlation conditions; use gt/gte/lt/lte/eq/neq", at("condition"));
+    problem(
+      "unsupported: extended (string) correlation conditions; use gt/gte/lt/lte/eq/neq",
+      at("condition"),
+    );
     return undefined;
   }
   if (!isMap(cond)) {
@@ -189,7 +211,11 @@ function parseCondition(
         ok = false;
       } else out.percentile = v;
     } else {
-      problem(`unknown key "${k}" in condition (gt, gte, lt, lte, eq, neq, field, percentile)`, at("condition", k), true);
+      problem(
+        `unknown key "${k}" in condition (gt, gte, lt, lte, eq, neq, field, percentile)`,
+        at("condition", k),
+        true,
+      );
       ok = false;
     }
   }
@@ -202,7 +228,11 @@ function parseCondition(
     ok = false;
   }
   if (type && !VALUE_TYPES.has(type) && out.field) {
-    problem(`"field" belongs to value_count, value_sum, value_avg and value_percentile, not ${type}`, at("condition", "field"), true);
+    problem(
+      `"field" belongs to value_count, value_sum, value_avg and value_percentile, not ${type}`,
+      at("condition", "field"),
+      true,
+    );
     ok = false;
   }
   if (type === "value_percentile" && out.percentile === undefined && !("percentile" in cond)) {
@@ -218,6 +248,7 @@ function parseCondition(
 
 function stringList(v: unknown): string[] | undefined {
   if (typeof v === "string" && v !== "") return [v];
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" && x !== "")) return v as string[];
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" && x !== ""))
+    return v as string[];
   return undefined;
 }

@@ -41,7 +41,9 @@ export function resolveCorrelations(
     const report = (message: string, pos: { line: number; column: number } = d) =>
       problems.push({ file: d.file, ...pos, message, ruleId: d.id, ruleTitle: d.title });
     if (ruleById.has(d.id) || defById.has(d.id)) {
-      report("duplicate rule id: another rule or correlation already defines it; this correlation is skipped");
+      report(
+        "duplicate rule id: another rule or correlation already defines it; this correlation is skipped",
+      );
       continue;
     }
     if (d.name && idOf.has(d.name) && idOf.get(d.name) !== d.id) {
@@ -129,7 +131,11 @@ export function resolveCorrelations(
       const f = u.fieldKey.get(id);
       if (f !== undefined) fields.add(f);
     }
-    rule.correlation = projection(rule.id, [...fields].sort(), users.some((u) => u.generate));
+    rule.correlation = projection(
+      rule.id,
+      [...fields].sort(),
+      users.some((u) => u.generate),
+    );
   }
   return { set: { correlations: order, consumers }, problems };
 }
@@ -158,7 +164,9 @@ function compileFields(
       // A chained correlation's events carry its own group-by values, by its group-by names.
       for (const k of keys) {
         if (!inner.groupBy.includes(k)) {
-          report(`group-by field "${k}" is not grouped by the chained correlation "${inner.id}" (it groups by ${inner.groupBy.join(", ") || "nothing"})`);
+          report(
+            `group-by field "${k}" is not grouped by the chained correlation "${inner.id}" (it groups by ${inner.groupBy.join(", ") || "nothing"})`,
+          );
           ok = false;
         }
       }

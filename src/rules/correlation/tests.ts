@@ -71,7 +71,8 @@ export function runCorrelationCase(
       const f = mine[i];
       return (
         f.ruleId === e.rule &&
-        (e.groupBy === undefined || JSON.stringify(sortKeys(f.groupBy)) === JSON.stringify(sortKeys(e.groupBy))) &&
+        (e.groupBy === undefined ||
+          JSON.stringify(sortKeys(f.groupBy)) === JSON.stringify(sortKeys(e.groupBy))) &&
         (e.value === undefined || f.value === e.value) &&
         (e.eventIDs === undefined || JSON.stringify(f.eventIDs) === JSON.stringify(e.eventIDs))
       );

@@ -51,7 +51,12 @@ export function conditionHolds(cond: CorrelationCondition, v: number): boolean {
 }
 
 /** The measure of events[from..to] for the correlation's type. */
-export function measure(c: Pick<CompiledCorrelation, "type" | "condition" | "inputs">, events: readonly GroupEvent[], from: number, to: number): number {
+export function measure(
+  c: Pick<CompiledCorrelation, "type" | "condition" | "inputs">,
+  events: readonly GroupEvent[],
+  from: number,
+  to: number,
+): number {
   switch (c.type) {
     case "event_count":
       return to - from + 1;
@@ -139,7 +144,8 @@ export function firstFinalHit(
     while (to + 1 < events.length && events[to + 1][0] <= end) to++;
     if (events[to][0] <= armedAfter) continue;
     const v = measure(c, events, from, to);
-    if (!Number.isNaN(v) && conditionHolds(c.condition, v)) return { hit: { from, to, value: v }, done: from + 1 };
+    if (!Number.isNaN(v) && conditionHolds(c.condition, v))
+      return { hit: { from, to, value: v }, done: from + 1 };
   }
   return { done: from };
 }

@@ -19,7 +19,8 @@ correlation:
 ${FAIL}`;
 }
 
-const fail = (sec: number, ip = "203.0.113.9") => rec(sec, "ConsoleLogin", { errorCode: "Failed", sourceIPAddress: ip });
+const fail = (sec: number, ip = "203.0.113.9") =>
+  rec(sec, "ConsoleLogin", { errorCode: "Failed", sourceIPAddress: ip });
 
 describe("correlation engine: event_count", () => {
   it("fires once when the count first reaches the condition, with the group, window, count and events", async () => {
@@ -34,7 +35,10 @@ describe("correlation engine: event_count", () => {
     assert.deepEqual(f.groupBy, { sourceIPAddress: "203.0.113.9" });
     assert.deepEqual(f.window, { start: "2026-11-20T10:00:00.000Z", end: "2026-11-20T10:02:00.000Z" });
     assert.equal(f.value, 3);
-    assert.deepEqual(f.eventIDs, recs.slice(0, 3).map((r) => r.eventID));
+    assert.deepEqual(
+      f.eventIDs,
+      recs.slice(0, 3).map((r) => r.eventID),
+    );
     assert.match(f.id, /^[0-9a-f]{32}$/);
   });
 
@@ -48,7 +52,10 @@ describe("correlation engine: event_count", () => {
     const h = harness(await loadTexts({ "c.yml": countRule() }));
     assert.deepEqual(h.file([fail(0, "a"), fail(1, "b"), fail(2, "a"), fail(3, "b")]), []);
     const fired = h.file([fail(4, "a")]);
-    assert.deepEqual(fired.map((f) => f.groupBy), [{ sourceIPAddress: "a" }]);
+    assert.deepEqual(
+      fired.map((f) => f.groupBy),
+      [{ sourceIPAddress: "a" }],
+    );
   });
 
   it("counts events exactly one timespan apart in one window, and not a millisecond more", async () => {
@@ -71,12 +78,25 @@ describe("correlation engine: event_count", () => {
     // Fires at 10 s, then re-arms: the next window must end more than 60 s after the firing.
     assert.deepEqual(
       fired.map((f) => f.window.end.slice(11, 19)),
-      ["10:00:10", "10:01:15", "10:02:20", "10:03:25", "10:04:30", "10:05:35", "10:06:40", "10:07:45", "10:08:50", "10:09:55"],
+      [
+        "10:00:10",
+        "10:01:15",
+        "10:02:20",
+        "10:03:25",
+        "10:04:30",
+        "10:05:35",
+        "10:06:40",
+        "10:07:45",
+        "10:08:50",
+        "10:09:55",
+      ],
     );
   });
 
   it("counts a record that arrives late but within the lateness, and drops one beyond it", async () => {
-    const h = harness(await loadTexts({ "c.yml": countRule({ gte: 2, timespan: "10m" }) }), { latenessMinutes: 15 });
+    const h = harness(await loadTexts({ "c.yml": countRule({ gte: 2, timespan: "10m" }) }), {
+      latenessMinutes: 15,
+    });
     h.file([fail(3600, "a")]); // the latest eventTime seen is 11:00
     assert.equal(h.file([fail(3600 - 14 * 60, "b")]).length, 0);
     assert.equal(h.file([fail(3600 - 13 * 60, "b")]).length, 1, "10:46 is within 15 min of 11:00");
@@ -92,9 +112,12 @@ describe("correlation engine: event_count", () => {
   });
 
   it("decides an upper-bound condition only when its window is final", async () => {
-    const h = harness(await loadTexts({ "c.yml": countRule({ condition: "{gte: 2, lte: 3}", timespan: "5m" }) }), {
-      latenessMinutes: 1,
-    });
+    const h = harness(
+      await loadTexts({ "c.yml": countRule({ condition: "{gte: 2, lte: 3}", timespan: "5m" }) }),
+      {
+        latenessMinutes: 1,
+      },
+    );
     assert.equal(h.file([fail(0, "a"), fail(10, "a")]).length, 0, "not final yet");
     assert.equal(h.file([fail(200, "z")]).length, 0, "watermark 10:02:20: window ends 10:05");
     const fired = h.file([fail(400, "z")]);
@@ -112,7 +135,9 @@ describe("correlation engine: event_count", () => {
   });
 
   it("expires groups whose windows have passed", async () => {
-    const h = harness(await loadTexts({ "c.yml": countRule({ gte: 5, timespan: "1m" }) }), { latenessMinutes: 1 });
+    const h = harness(await loadTexts({ "c.yml": countRule({ gte: 5, timespan: "1m" }) }), {
+      latenessMinutes: 1,
+    });
     h.file([fail(0, "a"), fail(1, "b")]);
     assert.equal(h.engine.stats.liveGroups, 2);
     h.file([fail(600, "c")]);
@@ -137,7 +162,10 @@ describe("correlation engine: event_count", () => {
     h.file([fail(0)]);
     // A second file's changes reach the engine but its commit fails: the store keeps the first file's.
     const puts: [string, unknown][] = [];
-    const buffered = { get: (ns: string, k: string) => store.get(ns, k), put: (_: string, k: string, v: unknown) => void puts.push([k, v]) };
+    const buffered = {
+      get: (ns: string, k: string) => store.get(ns, k),
+      put: (_: string, k: string, v: unknown) => void puts.push([k, v]),
+    };
     const { CorrelationEngine } = await import("../../../src/rules/correlation/engine.ts");
     const e = new CorrelationEngine(loaded.correlations, buffered, store.entries("correlation"), {
       latenessMs: 900_000,
@@ -148,7 +176,11 @@ describe("correlation engine: event_count", () => {
     const { eventsOf } = await import("./support.ts");
     assert.equal(e.consume(eventsOf(loaded, [fail(5)])).length, 1);
     e.rollback();
-    assert.equal(e.consume(eventsOf(loaded, [fail(6)])).length, 1, "the group holds only the committed event again");
+    assert.equal(
+      e.consume(eventsOf(loaded, [fail(6)])).length,
+      1,
+      "the group holds only the committed event again",
+    );
   });
 });
 
@@ -196,7 +228,8 @@ correlation:
 ---
 ${baseRule("r-cu", "create_user", "CreateUser")}---
 ${baseRule("r-ck", "create_key", "CreateAccessKey")}`;
-  const forUser = (sec: number, name: string, user: string) => rec(sec, name, { requestParameters: { userName: user } });
+  const forUser = (sec: number, name: string, user: string) =>
+    rec(sec, name, { requestParameters: { userName: user } });
 
   it("fires temporal_ordered when the rules match in order for the same aliased value", async () => {
     const h = harness(await loadTexts({ "p.yml": PERSIST }));
@@ -261,7 +294,8 @@ correlation:
 ---
 ${baseRule("r-get", "get", "GetObject")}`;
     const h = harness(await loadTexts({ "s.yml": text }), { latenessMinutes: 1 });
-    const get = (sec: number, bytes: number) => rec(sec, "GetObject", { additionalEventData: { bytesTransferredOut: bytes } });
+    const get = (sec: number, bytes: number) =>
+      rec(sec, "GetObject", { additionalEventData: { bytesTransferredOut: bytes } });
     assert.deepEqual(h.file([get(0, 600), get(60, 500)]), []);
     const fired = h.file([rec(1000, "Other")]).concat(h.file([get(1000, 1)]));
     assert.equal(fired.length, 1);

@@ -16,7 +16,9 @@ ${extra}`;
 
 describe("loading correlation rules", () => {
   it("loads a base rule and its correlation from one multi-document file", async () => {
-    const loaded = await loadTexts({ "c.yml": `${COUNT("[fail]")}---\n${baseRule("r-fail", "fail", "ConsoleLogin")}` });
+    const loaded = await loadTexts({
+      "c.yml": `${COUNT("[fail]")}---\n${baseRule("r-fail", "fail", "ConsoleLogin")}`,
+    });
     assert.deepEqual(problemLines(loaded), []);
     assert.equal(loaded.ruleSet.rules.length, 1);
     const [c] = loaded.correlations.correlations;
@@ -27,18 +29,32 @@ describe("loading correlation rules", () => {
   });
 
   it("resolves a reference by id to a rule in another file", async () => {
-    const loaded = await loadTexts({ "a.yml": COUNT("r-fail"), "b.yml": baseRule("r-fail", undefined, "ConsoleLogin") });
+    const loaded = await loadTexts({
+      "a.yml": COUNT("r-fail"),
+      "b.yml": baseRule("r-fail", undefined, "ConsoleLogin"),
+    });
     assert.deepEqual(problemLines(loaded), []);
     assert.deepEqual(loaded.correlations.correlations[0].inputs, ["r-fail"]);
   });
 
   it("gives a base rule used by a correlation a projection of the group-by fields, not emitted by default", async () => {
-    const loaded = await loadTexts({ "c.yml": `${COUNT("fail")}---\n${baseRule("r-fail", "fail", "ConsoleLogin")}` });
+    const loaded = await loadTexts({
+      "c.yml": `${COUNT("fail")}---\n${baseRule("r-fail", "fail", "ConsoleLogin")}`,
+    });
     const rule = loaded.ruleSet.rules[0];
     assert.equal(rule.correlation?.emit, false);
     assert.deepEqual(rule.correlation?.fields, ["sourceIPAddress"]);
-    const e = rule.correlation!.project({ eventID: "e1", eventTime: "2026-11-20T10:00:00Z", sourceIPAddress: "203.0.113.9" });
-    assert.deepEqual(e, { ruleId: "r-fail", eventID: "e1", eventTime: "2026-11-20T10:00:00Z", values: { sourceIPAddress: "203.0.113.9" } });
+    const e = rule.correlation!.project({
+      eventID: "e1",
+      eventTime: "2026-11-20T10:00:00Z",
+      sourceIPAddress: "203.0.113.9",
+    });
+    assert.deepEqual(e, {
+      ruleId: "r-fail",
+      eventID: "e1",
+      eventTime: "2026-11-20T10:00:00Z",
+      values: { sourceIPAddress: "203.0.113.9" },
+    });
   });
 
   it("lets the base rule emit its own detections with generate: true", async () => {
@@ -94,7 +110,9 @@ ${baseRule("r-ok", "ok_login", "ConsoleLogin")}`;
 
   it("locates a reference to no loaded rule at the reference", async () => {
     const loaded = await loadTexts({ "c.yml": COUNT("\n    - nosuch") });
-    assert.deepEqual(problemLines(loaded), ['c.yml:6:7: correlation refers to "nosuch", which is no loaded rule id or name']);
+    assert.deepEqual(problemLines(loaded), [
+      'c.yml:6:7: correlation refers to "nosuch", which is no loaded rule id or name',
+    ]);
     assert.equal(loaded.correlations.correlations.length, 0);
   });
 
@@ -103,7 +121,10 @@ ${baseRule("r-ok", "ok_login", "ConsoleLogin")}`;
     const b = `title: B\nid: b\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 5m\n  condition: {gte: 2}\n`;
     const loaded = await loadTexts({ "a.yml": a, "b.yml": b });
     assert.equal(loaded.correlations.correlations.length, 0);
-    assert.ok(problemLines(loaded).some((l) => l.includes("cycle")), problemLines(loaded).join("\n"));
+    assert.ok(
+      problemLines(loaded).some((l) => l.includes("cycle")),
+      problemLines(loaded).join("\n"),
+    );
   });
 
   it("reports every problem of a correlation document, each located", async () => {
@@ -139,7 +160,10 @@ correlation:
 
   it("refuses a group-by field the chained correlation does not group by", async () => {
     const outer = `title: O\nid: o\ncorrelation:\n  type: event_count\n  rules: [many]\n  group-by: [userIdentity.arn]\n  timespan: 1h\n  condition: {gte: 2}\n`;
-    const loaded = await loadTexts({ "o.yml": outer, "m.yml": `${COUNT("r")}---\n${baseRule("r", undefined, "X")}` });
+    const loaded = await loadTexts({
+      "o.yml": outer,
+      "m.yml": `${COUNT("r")}---\n${baseRule("r", undefined, "X")}`,
+    });
     assert.deepEqual(problemLines(loaded), [
       'o.yml:1:1: group-by field "userIdentity.arn" is not grouped by the chained correlation "many" (it groups by sourceIPAddress)',
     ]);
@@ -150,7 +174,13 @@ correlation:
     const loaded = await loadTexts({ "s.yml": text, "r.yml": baseRule("r", undefined, "X") });
     assert.deepEqual(problemLines(loaded), []);
     const c = loaded.correlations.correlations[0];
-    assert.deepEqual(c.condition, { ops: [{ op: "gt", value: 100 }, { op: "lte", value: 200 }], field: "bytes" });
+    assert.deepEqual(c.condition, {
+      ops: [
+        { op: "gt", value: 100 },
+        { op: "lte", value: 200 },
+      ],
+      field: "bytes",
+    });
     assert.deepEqual(loaded.ruleSet.rules[0].correlation?.fields, ["bytes"]);
   });
 });

@@ -5,7 +5,12 @@ import { join } from "node:path";
 import { type LoadedRules, loadRules } from "../../../src/rules/index.ts";
 
 /** A base rule document matching one eventName (and, optionally, an errorCode). */
-export function baseRule(id: string, name: string | undefined, eventName: string, errorCode?: string): string {
+export function baseRule(
+  id: string,
+  name: string | undefined,
+  eventName: string,
+  errorCode?: string,
+): string {
   return [
     `title: ${id}`,
     `id: ${id}`,
@@ -32,12 +37,18 @@ export async function loadTexts(texts: Record<string, string>): Promise<LoadedRu
 
 /** Problems as "file:line:column: message" with the folder left out. */
 export function problemLines(loaded: LoadedRules & { dir: string }): string[] {
-  return loaded.problems.map((p) => `${p.file.slice(loaded.dir.length + 1)}:${p.line}:${p.column}: ${p.message}`);
+  return loaded.problems.map(
+    (p) => `${p.file.slice(loaded.dir.length + 1)}:${p.line}:${p.column}: ${p.message}`,
+  );
 }
 
 let n = 0;
 /** A CloudTrail-like record at a time (seconds after 2026-11-20T10:00:00Z). */
-export function rec(sec: number, eventName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function rec(
+  sec: number,
+  eventName: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     eventID: `ev-${String(++n).padStart(6, "0")}`,
     eventTime: new Date(Date.UTC(2026, 10, 20, 10, 0, 0) + sec * 1000).toISOString().replace(".000Z", "Z"),
@@ -56,7 +67,8 @@ import type { CorrelationEvent } from "../../../src/rules/correlation/types.ts";
 /** The correlation events a batch of records gives (what processLogFile computes per match). */
 export function eventsOf(loaded: LoadedRules, records: Record<string, unknown>[]): CorrelationEvent[] {
   const out: CorrelationEvent[] = [];
-  for (const r of records) for (const m of loaded.ruleSet.evaluate(r)) if (m.correlation) out.push(m.correlation.project(r));
+  for (const r of records)
+    for (const m of loaded.ruleSet.evaluate(r)) if (m.correlation) out.push(m.correlation.project(r));
   return out;
 }
 
@@ -69,7 +81,12 @@ export interface Harness {
 
 export function harness(
   loaded: LoadedRules,
-  opts: { latenessMinutes?: number; maxGroups?: number; maxEventIds?: number; store?: MemoryCorrelatorStore } = {},
+  opts: {
+    latenessMinutes?: number;
+    maxGroups?: number;
+    maxEventIds?: number;
+    store?: MemoryCorrelatorStore;
+  } = {},
 ): Harness {
   const store = opts.store ?? new MemoryCorrelatorStore();
   const engine = new CorrelationEngine(loaded.correlations, store, store.entries("correlation"), {
