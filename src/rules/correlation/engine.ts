@@ -77,6 +77,8 @@ interface Group {
   /** Last event time of the latest firing. */
   firedAt?: number;
   sorted: boolean;
+  /** input and eventID of the events held (built on first use; not stored). */
+  seen?: Set<string>;
 }
 
 interface StoredGroup {
@@ -157,9 +159,16 @@ export class CorrelationEngine {
       const touched = new Set<Group>();
       // A chained correlation's firing is never late: a final-window firing is behind the watermark by nature.
       const before = chained ? Number.NEGATIVE_INFINITY : this.watermark;
-      for (const e of pending) this.add(e, before, touched);
       this.advance(pending);
-      const fired = this.evaluate(touched, all);
+      const early: CorrelationFiring[] = [];
+      // At the group cap, groups whose windows have all passed make room first (decided, then
+      // dropped); only worth a sweep when the watermark moved since the last one.
+      const makeRoom = () => {
+        if (this.watermark <= this.lastSweep) return;
+        early.push(...this.evaluate(touched, true));
+      };
+      for (const e of pending) this.add(e, before, touched, makeRoom);
+      const fired = [...early, ...this.evaluate(touched, all)];
       all = false;
       firings.push(...fired);
       chained = true;
@@ -196,7 +205,7 @@ export class CorrelationEngine {
     this.stats.liveGroups = this.groups.size;
   }
 
-  private add(e: CorrelationEvent, watermark: number, touched: Set<Group>): void {
+  private add(e: CorrelationEvent, watermark: number, touched: Set<Group>, makeRoom: () => void): void {
     const consumers = this.set.consumers.get(e.ruleId);
     if (!consumers) return;
     const t = Date.parse(e.eventTime);
@@ -226,6 +235,7 @@ export class CorrelationEngine {
       const key = groupKey(c.id, values);
       let g = this.groups.get(key);
       if (!g) {
+        if (this.groups.size >= this.opts.maxGroups) makeRoom();
         if (this.groups.size >= this.opts.maxGroups) {
           this.stats.groupsRefused++;
           continue;
@@ -234,7 +244,11 @@ export class CorrelationEngine {
         this.groups.set(key, g);
       }
       const ev: GroupEvent = [t, input, e.eventID, measured];
-      if (g.events.some((x) => x[2] === e.eventID && x[1] === input)) continue; // the same record twice
+      // The same record twice (two trails, a redelivery) counts once.
+      g.seen ??= new Set(g.events.map(seenKey));
+      const sk = seenKey(ev);
+      if (g.seen.has(sk)) continue;
+      g.seen.add(sk);
       if (g.sorted && g.events.length > 0 && compareEvents(g.events[g.events.length - 1], ev) > 0)
         g.sorted = false;
       g.events.push(ev);
@@ -267,12 +281,16 @@ export class CorrelationEngine {
       }
       if (g.events.length > MAX_EVENTS_PER_GROUP) {
         const extra = g.events.length - MAX_EVENTS_PER_GROUP;
-        g.events.splice(0, extra);
+        for (const e of g.events.splice(0, extra)) g.seen?.delete(seenKey(e));
         this.stats.truncated += extra;
       }
-      out.push(...this.decide(g, w));
-      this.expire(g, w);
-      this.save(g);
+      const isTouched = touched.has(g);
+      // A rising condition cannot change without new events; the rest wait for windows to be final.
+      const fired = isTouched || !isMonotone(g.c) ? this.decide(g, w) : [];
+      out.push(...fired);
+      const expired = this.expire(g, w);
+      // Only what changed is written: a sweep over many quiet groups writes nothing for them.
+      if (isTouched || fired.length > 0 || expired) this.save(g);
     }
     return out;
   }
@@ -340,15 +358,21 @@ export class CorrelationEngine {
    * again ends more than a timespan after it, so starts after it) and those whose every window is
    * final. A group with no events left goes once its firing can no longer hold anything back.
    */
-  private expire(g: Group, watermark: number): void {
+  /** Drops what no future window can use; whether anything went. */
+  private expire(g: Group, watermark: number): boolean {
     const T = g.c.timespanMs;
     const keepFrom = Math.max(g.firedAt ?? Number.NEGATIVE_INFINITY, watermark - T - 1);
     let n = 0;
     while (n < g.events.length && g.events[n][0] <= keepFrom) n++;
-    if (n > 0) g.events.splice(0, n);
+    if (n > 0) {
+      for (let i = 0; i < n; i++) g.seen?.delete(seenKey(g.events[i]));
+      g.events.splice(0, n);
+    }
     if (g.events.length === 0 && (g.firedAt === undefined || g.firedAt + 2 * T < watermark)) {
       this.groups.delete(g.key);
+      return true;
     }
+    return n > 0;
   }
 
   private save(g: Group): void {
@@ -377,6 +401,10 @@ export class CorrelationEngine {
     }
     this.groups.set(key, { c, key, values: s.v, events: s.e, firedAt: s.f, sorted: false });
   }
+}
+
+function seenKey(e: GroupEvent): string {
+  return `${e[1]}:${e[2]}`;
 }
 
 function compareInput(a: CorrelationEvent, b: CorrelationEvent): number {

@@ -113,15 +113,52 @@ export function firstRisingHit(
   events: readonly GroupEvent[],
   armedAfter: number,
 ): WindowHit | undefined {
+  // The window slides: what enters and leaves is counted, so a group of n events costs O(n)
+  // (temporal_ordered, whose measure is not a count, is measured again per window).
+  const acc = new SlidingMeasure(c);
   let from = 0;
   for (let to = 0; to < events.length; to++) {
     const t = events[to][0];
-    while (events[from][0] < t - c.timespanMs) from++;
+    acc.add(events[to]);
+    while (events[from][0] < t - c.timespanMs) acc.remove(events[from++]);
     if (t <= armedAfter) continue;
-    const v = measure(c, events, from, to);
+    const v = c.type === "temporal_ordered" ? measure(c, events, from, to) : acc.value();
     if (conditionHolds(c.condition, v)) return { from, to, value: v };
   }
   return undefined;
+}
+
+/** event_count, value_count and temporal over a sliding window, by counts of what it holds. */
+class SlidingMeasure {
+  private n = 0;
+  private readonly counts = new Map<string | number, number>();
+
+  constructor(private readonly c: Pick<CompiledCorrelation, "type">) {}
+
+  private keyOf(e: GroupEvent): string | number | undefined {
+    if (this.c.type === "value_count") return e[3] === null ? undefined : String(e[3]);
+    if (this.c.type === "temporal") return e[1];
+    return undefined;
+  }
+
+  add(e: GroupEvent): void {
+    this.n++;
+    const k = this.keyOf(e);
+    if (k !== undefined) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+
+  remove(e: GroupEvent): void {
+    this.n--;
+    const k = this.keyOf(e);
+    if (k === undefined) return;
+    const left = (this.counts.get(k) ?? 1) - 1;
+    if (left === 0) this.counts.delete(k);
+    else this.counts.set(k, left);
+  }
+
+  value(): number {
+    return this.c.type === "event_count" ? this.n : this.counts.size;
+  }
 }
 
 /**

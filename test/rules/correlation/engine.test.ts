@@ -134,6 +134,24 @@ describe("correlation engine: event_count", () => {
     assert.equal(h.file([fail(4, "a")]).length, 1);
   });
 
+  it("stays within the group cap under a flood of distinct groups, and takes new ones once old ones expire", async () => {
+    const loaded = await loadTexts({ "c.yml": countRule({ gte: 2, timespan: "1m" }) });
+    const h = harness(loaded, { maxGroups: 5000, latenessMinutes: 1 });
+    const { eventsOf } = await import("./support.ts");
+    // 100 000 one-event groups, one address each, in files of 10 000 records.
+    for (let f = 0; f < 10; f++) {
+      const records = [];
+      for (let i = 0; i < 10_000; i++) records.push(fail(f, `10.${f}.${i >> 8}.${i & 255}`));
+      h.engine.consume(eventsOf(loaded, records));
+      h.engine.committed();
+    }
+    assert.equal(h.engine.stats.liveGroups, 5000);
+    assert.equal(h.engine.stats.groupsRefused, 95_000);
+    // Ten minutes later every window has passed: the old groups are gone and a new one opens.
+    h.file([fail(600, "192.0.2.1")]);
+    assert.equal(h.engine.stats.liveGroups, 1);
+  });
+
   it("expires groups whose windows have passed", async () => {
     const h = harness(await loadTexts({ "c.yml": countRule({ gte: 5, timespan: "1m" }) }), {
       latenessMinutes: 1,
