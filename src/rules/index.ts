@@ -1,6 +1,7 @@
 // The rule engine's entry point: load rule files into a RuleSet (contracts.md, "Rules engine").
 import { type CorrelationSet, resolveCorrelations } from "./correlation/resolve.ts";
 import type { CorrelationDef } from "./correlation/types.ts";
+import { applyFilters, type CompiledFilter } from "./filters.ts";
 import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
 import { RuleSet } from "./ruleset.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
@@ -28,11 +29,13 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   const rules: CompiledRule[] = [];
   const byId = new Map<string, CompiledRule>();
   const defs: CorrelationDef[] = [];
+  const filters: CompiledFilter[] = [];
   const names = new Map<string, string>();
   for (const file of found.files) {
     const loaded = await loadRuleFile(file, opts);
     problems.push(...loaded.problems);
     defs.push(...loaded.correlations);
+    filters.push(...loaded.filters);
     for (const [name, id] of loaded.names) if (!names.has(name)) names.set(name, id);
     for (const rule of loaded.rules) addRule(rule);
   }
@@ -53,6 +56,8 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
     rules.push(rule);
     return true;
   }
+  // Filters first: they change what a base rule matches, which correlations then count.
+  problems.push(...applyFilters(rules, filters, names));
   const resolved = resolveCorrelations(rules, defs, names);
   problems.push(...resolved.problems);
   return { ruleSet: new RuleSet(rules), problems, files: found.files, correlations: resolved.set };

@@ -82,7 +82,7 @@ export async function loadRuleFile(file: string, opts: LoadRulesOptions = {}): P
 }
 
 function emptyDocuments(): RuleDocuments {
-  return { rules: [], correlations: [], names: new Map(), problems: [] };
+  return { rules: [], filters: [], correlations: [], names: new Map(), problems: [] };
 }
 
 /** Parse and compile rule source text (what loadRuleFile does after reading). */
