@@ -2,10 +2,13 @@
 // commit), keeps per-group windows, and returns the correlations that fired. Its state lives in a
 // key-value store (namespace "correlation"), written through the caller's buffer so it commits in
 // the same transaction as the file whose events changed it. Semantics: docs/rules.md.
-import { createHash } from "node:crypto";
+
+import { type CorrelationFiring, correlationOfKey, groupKey, makeFiring } from "./firing.ts";
 import type { CompiledCorrelation, CorrelationSet } from "./resolve.ts";
 import type { CorrelationEvent } from "./types.ts";
 import { compareEvents, firstFinalHit, firstRisingHit, type GroupEvent, isMonotone } from "./window.ts";
+
+export type { CorrelationFiring } from "./firing.ts";
 
 export const CORRELATION_NAMESPACE = "correlation";
 const WATERMARK_KEY = "watermark";
@@ -26,33 +29,6 @@ export interface CorrelationEngineOptions {
   maxEventIds: number;
   /** Wall clock: an eventTime beyond it does not move the watermark (a bogus future time). */
   now?: () => number;
-}
-
-/** One correlation firing: what a correlation detection is made of. */
-export interface CorrelationFiring {
-  /** sha256(rule id, group, first contributing eventID), first 32 hex digits. */
-  id: string;
-  ruleId: string;
-  title: string;
-  level: string;
-  tags: string[];
-  description?: string;
-  falsepositives?: string[];
-  references?: string[];
-  type: string;
-  timespan: string;
-  /** group-by name → value. */
-  groupBy: Record<string, string | number | null>;
-  /** Times of the first and last events of the window that met the condition (ISO 8601). */
-  window: { start: string; end: string };
-  /** The measure that met the condition. */
-  value: number;
-  condition: Record<string, number | string>;
-  eventCount: number;
-  /** Up to maxEventIds contributing eventIDs, in window order. */
-  eventIDs: string[];
-  /** Whether it is emitted (false when a chaining correlation uses it without generate: true). */
-  emit: boolean;
 }
 
 export interface CorrelationStats {
@@ -202,6 +178,8 @@ export class CorrelationEngine {
     this.dirty.clear();
     const w = this.kv.get(CORRELATION_NAMESPACE, WATERMARK_KEY);
     this.maxSeen = typeof w === "number" ? w : Number.NEGATIVE_INFINITY;
+    this.watermarkDirty = false;
+    this.lastSweep = Number.NEGATIVE_INFINITY;
     this.stats.liveGroups = this.groups.size;
   }
 
@@ -319,38 +297,10 @@ export class CorrelationEngine {
   }
 
   private fire(g: Group, from: number, to: number, value: number): CorrelationFiring {
-    const c = g.c;
     const events = g.events.slice(from, to + 1);
     g.firedAt = events[events.length - 1][0];
     this.stats.fired++;
-    const groupBy: Record<string, string | number | null> = {};
-    c.groupBy.forEach((name, i) => {
-      groupBy[name] = g.values[i];
-    });
-    const condition: Record<string, number | string> = {};
-    for (const { op, value: v } of c.condition.ops) condition[op] = v;
-    if (c.condition.field !== undefined) condition.field = c.condition.field;
-    if (c.condition.percentile !== undefined) condition.percentile = c.condition.percentile;
-    const f: CorrelationFiring = {
-      id: correlationId(c.id, g.key, events[0][2]),
-      ruleId: c.id,
-      title: c.title,
-      level: c.level,
-      tags: [...c.tags],
-      type: c.type,
-      timespan: c.timespan,
-      groupBy,
-      window: { start: new Date(events[0][0]).toISOString(), end: new Date(g.firedAt).toISOString() },
-      value,
-      condition,
-      eventCount: events.length,
-      eventIDs: events.slice(0, this.opts.maxEventIds).map((e) => e[2]),
-      emit: c.emit,
-    };
-    if (c.description) f.description = c.description;
-    if (c.falsepositives?.length) f.falsepositives = [...c.falsepositives];
-    if (c.references?.length) f.references = [...c.references];
-    return f;
+    return makeFiring(g.c, g.key, g.values, events, value, this.opts.maxEventIds);
   }
 
   /**
@@ -413,32 +363,4 @@ function compareInput(a: CorrelationEvent, b: CorrelationEvent): number {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Group keys: "g:" and JSON of [correlation id, ...group-by values] (no NUL: the store keeps text). */
-export function groupKey(correlationId: string, values: readonly (string | number | null)[]): string {
-  return `g:${JSON.stringify([correlationId, ...values])}`;
-}
-
-function correlationOfKey(key: string): string | undefined {
-  if (!key.startsWith("g:")) return undefined;
-  try {
-    const parts = JSON.parse(key.slice(2)) as unknown;
-    return Array.isArray(parts) && typeof parts[0] === "string" ? parts[0] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function correlationId(ruleId: string, group: string, firstEventID: string): string {
-  return createHash("sha256")
-    .update("correlation")
-    .update("\u0000")
-    .update(ruleId)
-    .update("\u0000")
-    .update(group)
-    .update("\u0000")
-    .update(firstEventID)
-    .digest("hex")
-    .slice(0, 32);
 }
