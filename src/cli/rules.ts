@@ -95,12 +95,14 @@ function loadPlaceholdersFile(file: string): Record<string, string[]> {
 }
 
 async function validate(opts: Options): Promise<number> {
-  const { ruleSet, problems, files, correlations } = await loadRules(opts.paths, {
+  const { ruleSet, problems, files, correlations, filters } = await loadRules(opts.paths, {
     placeholders: opts.placeholders,
   });
   for (const p of problems) process.stdout.write(`${formatRuleProblem(p)}\n`);
-  // A file may hold several rules and correlations: count the files that gave at least one.
-  const loadedFiles = new Set([...ruleSet.rules, ...correlations.correlations].map((r) => r.file));
+  // A file may hold several rules, correlations and filters: count the files that gave at least one.
+  const loadedFiles = new Set(
+    [...ruleSet.rules, ...correlations.correlations, ...filters].map((r) => r.file),
+  );
   const summary = `${loadedFiles.size} of ${files.length} rule files loaded`;
   if (problems.length) {
     process.stdout.write(`${summary}; ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);

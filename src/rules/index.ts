@@ -20,6 +20,8 @@ export interface LoadedRules {
   files: string[];
   /** The correlation rules, resolved against the loaded rules (their base rules carry projections). */
   correlations: CorrelationSet;
+  /** The Sigma filters, already applied to the rules they cover. */
+  filters: CompiledFilter[];
 }
 
 /** Load every rule file under `paths` (files or directories, read recursively). */
@@ -60,7 +62,7 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   problems.push(...applyFilters(rules, filters, names));
   const resolved = resolveCorrelations(rules, defs, names);
   problems.push(...resolved.problems);
-  return { ruleSet: new RuleSet(rules), problems, files: found.files, correlations: resolved.set };
+  return { ruleSet: new RuleSet(rules), problems, files: found.files, correlations: resolved.set, filters };
 }
 
 /** "file:line:col: [id or title] message" */
