@@ -95,9 +95,15 @@ function loadPlaceholdersFile(file: string): Record<string, string[]> {
 }
 
 async function validate(opts: Options): Promise<number> {
-  const { ruleSet, problems, files } = await loadRules(opts.paths, { placeholders: opts.placeholders });
+  const { ruleSet, problems, files, correlations, filters } = await loadRules(opts.paths, {
+    placeholders: opts.placeholders,
+  });
   for (const p of problems) process.stdout.write(`${formatRuleProblem(p)}\n`);
-  const summary = `${ruleSet.rules.length} of ${files.length} rule files loaded`;
+  // A file may hold several rules, correlations and filters: count the files that gave at least one.
+  const loadedFiles = new Set(
+    [...ruleSet.rules, ...correlations.correlations, ...filters].map((r) => r.file),
+  );
+  const summary = `${loadedFiles.size} of ${files.length} rule files loaded`;
   if (problems.length) {
     process.stdout.write(`${summary}; ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
     return EXIT.FAIL;
@@ -155,7 +161,9 @@ async function test(opts: Options): Promise<number> {
   for (const c of report.cases) {
     const where = `${c.file}:${c.line}:${c.column}`;
     if (c.passed) process.stdout.write(`PASS ${where}: [${c.ruleId}] ${c.name}\n`);
-    else {
+    else if (c.expect === "correlation") {
+      process.stdout.write(`FAIL ${where}: [${c.ruleId}] ${c.name}: ${c.detail}\n`);
+    } else {
       const got = c.expect === "match" ? "the rule did not match" : "the rule matched";
       process.stdout.write(`FAIL ${where}: [${c.ruleId}] ${c.name}: expected ${c.expect}, but ${got}\n`);
     }

@@ -14,7 +14,13 @@ import { scanLocal } from "../logs/local.ts";
 import type { ScanSummary } from "../logs/summary.ts";
 import type { ScanWorkerPool } from "../logs/workers/pool.ts";
 import type { ScanReport } from "../report/scan-report.ts";
-import { formatRuleProblem, type LoadedRules, loadRules } from "../rules/index.ts";
+import {
+  correlatorFactory,
+  DEFAULT_CORRELATION_SETTINGS,
+  formatRuleProblem,
+  type LoadedRules,
+  loadRules,
+} from "../rules/index.ts";
 import { loadConfiguredRules, noRulesMessage } from "../rules/required.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
@@ -131,6 +137,10 @@ export const scanCommand: Command = {
           pool,
           limits: fileLimits(settings),
           signal: controller.signal,
+          correlator: correlatorFactory(
+            loaded.correlations,
+            config?.logs.correlation ?? DEFAULT_CORRELATION_SETTINGS,
+          ),
         });
         report.summary = out.summary;
         report.detections = out.detections;
@@ -139,7 +149,7 @@ export const scanCommand: Command = {
         // are about the detections, so they get this run's new ones.
         const fresh: Detection[] | undefined =
           target.format === "html" || target.format === "ocsf" ? [] : undefined;
-        await incremental(report, config!, loaded.ruleSet, logger, since, pool, fresh, controller.signal);
+        await incremental(report, config!, loaded, logger, since, pool, fresh, controller.signal);
         if (fresh) report.detections = fresh;
       }
     } finally {
@@ -172,7 +182,7 @@ function parseWorkers(value: string): number {
 async function incremental(
   report: ScanReport,
   config: Config,
-  detector: Detector,
+  loaded: LoadedRules,
   logger: Logger,
   since: Date | undefined,
   pool: ScanWorkerPool | undefined,
@@ -183,11 +193,12 @@ async function incremental(
   const { runScan } = await import("../logs/scan.ts");
   report.summary = await runScan({
     config,
-    detector,
+    detector: loaded.ruleSet,
     logger,
     since,
     signal,
     pool,
+    correlator: correlatorFactory(loaded.correlations, config.logs.correlation),
     onDetection: fresh ? (d) => void fresh.push(d) : undefined,
   });
 }

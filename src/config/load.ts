@@ -153,6 +153,11 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
         retryMinutes: raw.logs?.quarantine?.retryMinutes ?? 15,
         giveUpHours: raw.logs?.quarantine?.giveUpHours ?? 72,
       },
+      correlation: {
+        latenessMinutes: raw.logs?.correlation?.latenessMinutes ?? 15,
+        maxGroups: raw.logs?.correlation?.maxGroups ?? 100_000,
+        maxEventIds: raw.logs?.correlation?.maxEventIds ?? 20,
+      },
     },
     state: {
       dir: resolve(baseDir, raw.state?.dir ?? ".trailwarden/state"),

@@ -63,6 +63,8 @@ export interface LogsConfig {
   sqs: { waitTimeSeconds: number; visibilityTimeoutSeconds: number; maxReceiveCount: number };
   /** Unreadable files: first retry after retryMinutes (doubling), given up after giveUpHours. */
   quarantine: { retryMinutes: number; giveUpHours: number };
+  /** Correlation rules: lateness held before a window is final, cap on live groups, eventIDs listed. */
+  correlation: { latenessMinutes: number; maxGroups: number; maxEventIds: number };
 }
 
 export interface ScheduleConfig {

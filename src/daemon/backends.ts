@@ -8,7 +8,7 @@ import type { Config } from "../config/types.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanWorkerPool } from "../logs/workers/pool.ts";
 import { type AuditReport, auditExitCode, buildAuditReport } from "../report/audit-report.ts";
-import { formatRuleProblem, type LoadedRules } from "../rules/index.ts";
+import { correlatorFactory, formatRuleProblem, type LoadedRules } from "../rules/index.ts";
 import { loadConfiguredRules } from "../rules/required.ts";
 import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
@@ -44,6 +44,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   o.logger.info("rules loaded", { rules: loaded.ruleSet.rules.length, files: loaded.files.length });
   let rules = { loaded: loaded.ruleSet.rules.length, problems };
   let ruleSet = loaded.ruleSet;
+  let correlations = loaded.correlations;
   // Workers live as long as the daemon (idle ones do not keep it alive) and hold these same rules;
   // a reload starts new ones and retires the old ones before the next run.
   const startPool = (config: Config, r: LoadedRules) =>
@@ -75,6 +76,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
       if (pool) retired.push(pool);
       pool = nextPool;
       ruleSet = next.ruleSet;
+      correlations = next.correlations;
       rules = { loaded: next.ruleSet.rules.length, problems: [] };
       return { rules: rules.loaded, files: next.files.length };
     },
@@ -83,6 +85,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
       const runRules = rules;
       const detector = ruleSet;
       const runPool = pool;
+      const runCorrelations = correlations;
       // No run uses a retired pool any more (runs never overlap): its threads can go.
       await Promise.all(retired.splice(0).map((p) => p.close()));
       const summary = await runScan({
@@ -93,6 +96,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
         onDetection,
         store: o.store,
         pool: runPool,
+        correlator: correlatorFactory(runCorrelations, o.config.logs.correlation),
       });
       return { schemaVersion: 1, tool: { name: "trailwarden", version }, rules: runRules, summary };
     },

@@ -2,6 +2,7 @@
 // record's eventID, so the same record seen twice (two trails, a duplicate notification, a replay
 // after a crash) gives the same id and is emitted once.
 import { createHash } from "node:crypto";
+import type { CorrelationDetail, CorrelationEventLike } from "./correlator.ts";
 import type { RuleMatch } from "./detector.ts";
 
 export interface Detection {
@@ -33,6 +34,13 @@ export interface Detection {
   references?: string[];
   /** The raw CloudTrail record, with `output.includeEvent`. */
   event?: Record<string, unknown>;
+  /** A correlation detection: what met the correlation's condition (see logs/correlator.ts). */
+  correlation?: CorrelationDetail;
+  /**
+   * Internal, never written: a base rule match that correlations use (the small event they need, and
+   * whether the match is emitted itself). Removed by the CorrelatingCommitter before the batch.
+   */
+  correlationInput?: { event: CorrelationEventLike; emit: boolean };
 }
 
 export interface DetectionOptions {

@@ -1,5 +1,7 @@
 // What ingestion needs from a rule engine. Structural: the rules engine's RuleSet satisfies it, so
 // logs/ never imports rules/ (they are wired together in cli/ and daemon/).
+import type { CorrelationEventLike } from "./correlator.ts";
+
 export interface RuleMatch {
   id: string;
   title: string;
@@ -10,6 +12,8 @@ export interface RuleMatch {
   references?: readonly string[];
   /** Why the rule matched this record (selections and field values); called only after a match. */
   explain?(record: Record<string, unknown>): { selections: string[]; fields: Record<string, string> };
+  /** Set when correlations use this rule: the event they need of a match, and whether the match is emitted. */
+  correlation?: { emit: boolean; project(record: Record<string, unknown>): CorrelationEventLike };
 }
 
 export interface Detector {

@@ -68,7 +68,14 @@ export async function judgeFile(
         onRuleError({ id: ALL_RULES }, err);
         return;
       }
-      for (const m of matches) add(toDetection(m, record, input.logFile, detection));
+      for (const m of matches) {
+        const d = toDetection(m, record, input.logFile, detection);
+        // Correlations need a few fields of the record; they are taken here, where the record is
+        // (on a worker too), as plain data the main thread's correlator consumes at commit.
+        if (m.correlation)
+          d.correlationInput = { event: m.correlation.project(record), emit: m.correlation.emit };
+        add(d);
+      }
     },
   });
   return hasher ? { ...result, evalErrors, sha256: hasher.digest() } : { ...result, evalErrors };

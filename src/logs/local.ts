@@ -4,6 +4,8 @@ import { createLimiter, forEachBounded } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
 import { scanProgress } from "../util/progress.ts";
 import { MemoryCommitter } from "./commit.ts";
+import { CorrelatingCommitter } from "./correlating-committer.ts";
+import { type CorrelatorFactory, MemoryCorrelatorStore } from "./correlator.ts";
 import type { Detection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
 import type { FileLimits } from "./judge.ts";
@@ -24,13 +26,21 @@ export interface LocalScanOptions {
   limits?: FileLimits;
   /** Stop early (SIGINT): files not yet read are left out. */
   signal?: AbortSignal;
+  /** Correlation rules, when any are loaded (state in memory, for this scan only). */
+  correlator?: CorrelatorFactory;
 }
 
 export async function scanLocal(
   opts: LocalScanOptions,
 ): Promise<{ summary: ScanSummary; detections: Detection[] }> {
   const summary = emptySummary();
-  const committer = new MemoryCommitter(summary);
+  const memory = new MemoryCommitter(summary);
+  const committer = new CorrelatingCommitter(
+    memory,
+    opts.correlator?.(new MemoryCorrelatorStore()),
+    summary,
+    opts.logger,
+  );
   const concurrency = opts.concurrency ?? 8;
   const limit = createLimiter(concurrency);
   const ctx: ProcessContext = {
@@ -62,8 +72,10 @@ export async function scanLocal(
     );
     addSourceFiles(summary, source);
   }
+  // Every file is read: no record can still join a window.
+  committer.finish();
   summary.finishedAt = new Date().toISOString();
-  return { summary, detections: committer.detections.sort(compareDetections) };
+  return { summary, detections: memory.detections.sort(compareDetections) };
 }
 
 function compareDetections(a: Detection, b: Detection): number {

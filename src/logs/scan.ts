@@ -10,6 +10,8 @@ import { StorageFault } from "../util/fs.ts";
 import { createLimiter } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
 import { StateCommitter } from "./commit.ts";
+import { CorrelatingCommitter } from "./correlating-committer.ts";
+import type { CorrelatorFactory } from "./correlator.ts";
 import type { Detection } from "./detection.ts";
 import { DetectionsLog } from "./detections-log.ts";
 import type { Detector } from "./detector.ts";
@@ -44,6 +46,8 @@ export interface RunScanOptions {
   store?: StateStore;
   /** Scan workers (logs.workers), owned by the caller; without them files are judged on this thread. */
   pool?: ScanWorkerPool;
+  /** Correlation rules, when any are loaded: their state lives in the store, written with each file. */
+  correlator?: CorrelatorFactory;
 }
 
 export const DETECTIONS_FILE = "detections.jsonl";
@@ -113,7 +117,17 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
       config,
       state,
       detector: opts.detector,
-      committer: new StateCommitter(state, log, summary, judges),
+      committer: new CorrelatingCommitter(
+        new StateCommitter(state, log, summary, judges),
+        opts.correlator?.({
+          get: (ns, key) => judges.get(ns, key),
+          put: (ns, key, value) => judges.put(ns, key, value),
+          entries: (ns) => state.kvEntries(ns),
+        }),
+        summary,
+        logger,
+        config.logs.correlation.maxGroups,
+      ),
       integrity,
       summary,
       logger,

@@ -1,5 +1,6 @@
 // The run summary of a scan: counters for files, records and detections, plus the bad files and
 // errors by name (bounded, so a broken bucket cannot blow up the report).
+import type { CorrelationCounters } from "./correlator.ts";
 import type { Detection } from "./detection.ts";
 
 const MAX_LISTED = 200;
@@ -51,6 +52,8 @@ export interface ScanSummary {
   quarantine: QuarantinedFile[];
   errors: { source: string; file?: string; message: string }[];
   sources: SourceSummary[];
+  /** Correlation rules: events consumed, firings, and what was dropped (late, ungrouped, group cap). */
+  correlation?: CorrelationCounters;
   /** Log integrity (s3:// with logs.verifyIntegrity): digests read, what verified, problems by kind. */
   integrity?: {
     digestsRead: number;

@@ -21,7 +21,7 @@ import {
 import type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./types.ts";
 
 /** What the rule compiles to, plus a way to build a test for records the index has already narrowed. */
-interface CompiledDetection extends Compiled {
+export interface CompiledDetection extends Compiled {
   specialize(implied: readonly string[]): RecordTest;
   explain(record: Record<string, unknown>): MatchExplanation;
 }
@@ -46,12 +46,24 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
     };
   if ("correlation" in doc) {
     return {
-      problems: [problem("unsupported: correlation rules are not supported yet", ["correlation"], true)],
+      problems: [
+        problem(
+          "a correlation rule refers to other rules: load it with its rule files (rules validate, scan), not alone",
+          ["correlation"],
+          true,
+        ),
+      ],
     };
   }
   if ("filter" in doc && !("detection" in doc)) {
     return {
-      problems: [problem("unsupported: Sigma filters (meta filters) are not supported", ["filter"], true)],
+      problems: [
+        problem(
+          "a Sigma filter applies to other rules: load it with its rule files (rules validate, scan), not alone",
+          ["filter"],
+          true,
+        ),
+      ],
     };
   }
   const validate = validatorFor("rule");
@@ -118,7 +130,11 @@ function toRulePins(pins: Pins): RulePins {
 }
 
 /** Position of character `offset` inside a one-line scalar (plain or quoted); else the scalar's start. */
-function locateOffset(parsed: ParsedYaml, path: Path, offset: number): { line: number; column: number } {
+export function locateOffset(
+  parsed: ParsedYaml,
+  path: Path,
+  offset: number,
+): { line: number; column: number } {
   const { node } = nodeAt(parsed.doc, path);
   if (
     node &&
@@ -136,7 +152,10 @@ function locateOffset(parsed: ParsedYaml, path: Path, offset: number): { line: n
 
 const IDENTIFIER = /^[A-Za-z0-9_.-]+$/;
 
-function compileDetection(detection: Record<string, unknown>, opts: LoadRulesOptions): CompiledDetection {
+export function compileDetection(
+  detection: Record<string, unknown>,
+  opts: LoadRulesOptions,
+): CompiledDetection {
   const placeholders = opts.placeholders ?? {};
   if ("timeframe" in detection) {
     throw new RuleError(

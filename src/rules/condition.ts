@@ -1,5 +1,5 @@
 // The condition language of Sigma v2: identifiers, `and`, `or`, `not`, parentheses, and
-// `1 of X*` / `any of X*` / `all of X*` / `... of them`. Precedence (loosest first):
+// `1 of X*` / `any of X*` / `all of X*` / `N of X*` / `... of them`. Precedence (loosest first):
 // or < and < not < x of < ( ). The v1 aggregations (`| count()`, `near`) are reported as unsupported.
 import { ANY, compileStringTest } from "./patterns.ts";
 
@@ -7,7 +7,14 @@ export type CondNode =
   | { kind: "id"; name: string; offset: number }
   | { kind: "and" | "or"; left: CondNode; right: CondNode }
   | { kind: "not"; operand: CondNode }
-  | { kind: "of"; quantifier: "one" | "all"; pattern: string | null; offset: number };
+  | {
+      kind: "of";
+      quantifier: "one" | "all";
+      pattern: string | null;
+      offset: number;
+      /** `N of` with N > 1: at least N of the identifiers (quantifier is then "one"). */
+      atLeast?: number;
+    };
 
 /** A syntax error at a character offset inside the condition string. */
 export class ConditionError extends Error {
@@ -108,8 +115,9 @@ export function parseCondition(src: string): CondNode {
     if (/^\d+$/.test(t.text) || lower === "all" || lower === "any") {
       const next = tokens[pos + 1];
       if (!isWord(next, "of")) throw new ConditionError(`"${t.text}" must be followed by "of"`, t.offset);
-      if (/^\d+$/.test(t.text) && t.text !== "1") {
-        throw new ConditionError(`unsupported: "${t.text} of"; Sigma v2 has "1 of" and "all of"`, t.offset);
+      const n = /^\d+$/.test(t.text) ? Number(t.text) : undefined;
+      if (n === 0 || (n !== undefined && !Number.isSafeInteger(n))) {
+        throw new ConditionError(`"${t.text} of" selects nothing: use 1 or more`, t.offset);
       }
       pos += 2;
       const target = peek();
@@ -122,6 +130,8 @@ export function parseCondition(src: string): CondNode {
       pos++;
       const quantifier = lower === "all" ? "all" : "one";
       const pattern = target.text.toLowerCase() === "them" ? null : target.text;
+      if (n !== undefined && n > 1)
+        return { kind: "of", quantifier, pattern, offset: target.offset, atLeast: n };
       return { kind: "of", quantifier, pattern, offset: target.offset };
     }
     if (KEYWORDS.has(lower)) throw new ConditionError(`unexpected "${t.text}"`, t.offset);

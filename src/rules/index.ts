@@ -1,9 +1,15 @@
 // The rule engine's entry point: load rule files into a RuleSet (contracts.md, "Rules engine").
 import { mapLimit } from "../util/limit.ts";
+import { type CorrelationSet, resolveCorrelations } from "./correlation/resolve.ts";
+import type { CorrelationDef } from "./correlation/types.ts";
+import { applyFilters, type CompiledFilter } from "./filters.ts";
 import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
 import { RuleSet } from "./ruleset.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
+export { correlatorFactory, DEFAULT_CORRELATION_SETTINGS } from "./correlation/factory.ts";
+export type { CompiledCorrelation, CorrelationSet } from "./correlation/resolve.ts";
+export type { CorrelationEvent } from "./correlation/types.ts";
 export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
 export { RuleSet } from "./ruleset.ts";
 export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./types.ts";
@@ -13,6 +19,10 @@ export interface LoadedRules {
   problems: RuleProblem[];
   /** Every rule file found (loaded or not). */
   files: string[];
+  /** The correlation rules, resolved against the loaded rules (their base rules carry projections). */
+  correlations: CorrelationSet;
+  /** The Sigma filters, already applied to the rules they cover. */
+  filters: CompiledFilter[];
 }
 
 /** Load every rule file under `paths` (files or directories, read recursively). */
@@ -21,13 +31,20 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   const problems = [...found.problems];
   const rules: CompiledRule[] = [];
   const byId = new Map<string, CompiledRule>();
+  const defs: CorrelationDef[] = [];
+  const filters: CompiledFilter[] = [];
+  const names = new Map<string, string>();
   // Read and compiled a few at a time (a pack of 1,000 files is mostly waiting on the disk); the
   // results are taken in file order, so the rule order stays stable.
   const all = await mapLimit(found.files, 16, (file) => loadRuleFile(file, opts));
   for (const loaded of all) {
     problems.push(...loaded.problems);
-    const rule = loaded.rule;
-    if (!rule) continue;
+    defs.push(...loaded.correlations);
+    filters.push(...loaded.filters);
+    for (const [name, id] of loaded.names) if (!names.has(name)) names.set(name, id);
+    for (const rule of loaded.rules) addRule(rule);
+  }
+  function addRule(rule: CompiledRule): boolean {
     const first = byId.get(rule.id);
     if (first) {
       problems.push({
@@ -38,12 +55,17 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
         ruleId: rule.id,
         ruleTitle: rule.title,
       });
-      continue;
+      return false;
     }
     byId.set(rule.id, rule);
     rules.push(rule);
+    return true;
   }
-  return { ruleSet: new RuleSet(rules), problems, files: found.files };
+  // Filters first: they change what a base rule matches, which correlations then count.
+  problems.push(...applyFilters(rules, filters, names));
+  const resolved = resolveCorrelations(rules, defs, names);
+  problems.push(...resolved.problems);
+  return { ruleSet: new RuleSet(rules), problems, files: found.files, correlations: resolved.set, filters };
 }
 
 /** "file:line:col: [id or title] message" */

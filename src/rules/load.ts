@@ -5,6 +5,7 @@ import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseYaml } from "../config/yaml.ts";
 import { compileRule } from "./compile.ts";
+import { compileRuleDocuments, type RuleDocuments } from "./correlation/documents.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
 /** Rule files beyond this size are refused: a rule is a few kilobytes, and files are untrusted. */
@@ -88,10 +89,8 @@ export async function findFiles(
   return { files: [...files.values()], problems };
 }
 
-export interface LoadedRuleFile {
+export interface LoadedRuleFile extends RuleDocuments {
   file: string;
-  rule?: CompiledRule;
-  problems: RuleProblem[];
 }
 
 /** Read, parse and compile one rule file. */
@@ -102,6 +101,7 @@ export async function loadRuleFile(file: string, opts: LoadRulesOptions = {}): P
     if (s.size > MAX_RULE_FILE_BYTES) {
       return {
         file,
+        ...emptyDocuments(),
         problems: [
           { file, line: 1, column: 1, message: `rule file is larger than ${MAX_RULE_FILE_BYTES} bytes` },
         ],
@@ -111,10 +111,16 @@ export async function loadRuleFile(file: string, opts: LoadRulesOptions = {}): P
   } catch (err) {
     return {
       file,
+      ...emptyDocuments(),
       problems: [{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }],
     };
   }
-  return { file, ...compileRuleText(text, file, opts) };
+  // A file may hold several documents: base rules and the correlations over them.
+  return { file, ...compileRuleDocuments(text, file, opts) };
+}
+
+function emptyDocuments(): RuleDocuments {
+  return { rules: [], filters: [], correlations: [], names: new Map(), problems: [] };
 }
 
 /** Parse and compile rule source text (what loadRuleFile does after reading). */

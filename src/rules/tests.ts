@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { validatorFor } from "../config/schema.ts";
 import { ajvProblems, locate, parseYaml } from "../config/yaml.ts";
+import { type CorrelationCase, runCorrelationCase } from "./correlation/tests.ts";
 import { loadRules } from "./index.ts";
 import { findFiles, isRuleTestFile, MAX_RULE_FILE_BYTES } from "./load.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
@@ -14,10 +15,13 @@ export interface RuleTestCaseResult {
   line: number;
   column: number;
   name: string;
-  expect: "match" | "nomatch";
+  /** "correlation": a sequence of records and the correlation detections it must give. */
+  expect: "match" | "nomatch" | "correlation";
   passed: boolean;
   ruleId: string;
   ruleTitle: string;
+  /** A failed correlation case: what was expected and what fired. */
+  detail?: string;
 }
 
 export interface RuleTestReport {
@@ -30,7 +34,8 @@ export interface RuleTestReport {
 }
 
 interface TestFile {
-  tests: { name: string; expect: "match" | "nomatch"; record: Record<string, unknown> }[];
+  tests?: { name: string; expect: "match" | "nomatch"; rule?: string; record: Record<string, unknown> }[];
+  correlations?: CorrelationCase[];
 }
 
 /** The rule file a test file belongs to: `x.tests.yaml` → `x.yml` or `x.yaml`. */
@@ -42,7 +47,13 @@ function ruleFileCandidates(testFile: string): string[] {
 export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {}): Promise<RuleTestReport> {
   const loaded = await loadRules(paths, opts);
   const problems = [...loaded.problems];
-  const ruleByFile = new Map(loaded.ruleSet.rules.map((r) => [r.file, r]));
+  // A file may hold several rules (base rules and correlations in one collection).
+  const rulesByFile = new Map<string, CompiledRule[]>();
+  for (const r of loaded.ruleSet.rules) rulesByFile.set(r.file, [...(rulesByFile.get(r.file) ?? []), r]);
+  const correlationsByFile = new Map<string, { id: string; title: string }[]>();
+  for (const c of loaded.correlations.correlations) {
+    correlationsByFile.set(c.file, [...(correlationsByFile.get(c.file) ?? []), c]);
+  }
   const ruleFiles = new Set(loaded.files);
   const found = await findFiles(paths, isRuleTestFile);
   const cases: RuleTestCaseResult[] = [];
@@ -58,12 +69,43 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
       });
       continue;
     }
-    const rule = ruleByFile.get(ruleFile);
+    const fileRules = rulesByFile.get(ruleFile) ?? [];
+    const correlations = correlationsByFile.get(ruleFile) ?? [];
+    const rule = fileRules[0];
     const parsed = await parseTestFile(testFile);
     if ("problems" in parsed) {
       problems.push(...parsed.problems.map((p) => ({ ...p, ruleId: rule?.id, ruleTitle: rule?.title })));
       continue;
     }
+    if (parsed.value.correlations) {
+      if (correlations.length === 0) {
+        problems.push({
+          file: testFile,
+          ...locate(parsed.parsed, ["correlations"], true),
+          message: `correlation cases not run: ${basename(ruleFile)} has no correlation rule that loaded`,
+        });
+      } else {
+        for (const r of fileRules) tested.add(r);
+        const ids = new Set(correlations.map((c) => c.id));
+        parsed.value.correlations.forEach((c, i) => {
+          const outcome = runCorrelationCase(loaded.ruleSet, loaded.correlations, ids, c);
+          const first = correlations[0];
+          cases.push({
+            file: testFile,
+            ...locate(parsed.parsed, ["correlations", i]),
+            name: c.name,
+            expect: "correlation",
+            passed: outcome.passed,
+            ruleId: first.id,
+            ruleTitle: first.title,
+            detail: outcome.passed
+              ? undefined
+              : `expected [${outcome.want.join("; ")}], got [${outcome.got.join("; ")}]`,
+          });
+        });
+      }
+    }
+    if (!parsed.value.tests) continue;
     if (!rule) {
       problems.push({
         file: testFile,
@@ -73,18 +115,28 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
       });
       continue;
     }
-    tested.add(rule);
     parsed.value.tests.forEach((t, i) => {
       const pos = locate(parsed.parsed, ["tests", i]);
-      const matched = rule.matches(t.record);
+      // In a file of several rules, `rule` names the one the case is about (else the first).
+      const target = t.rule === undefined ? rule : fileRules.find((r) => r.id === t.rule);
+      if (!target) {
+        problems.push({
+          file: testFile,
+          ...locate(parsed.parsed, ["tests", i, "rule"]),
+          message: `no rule "${t.rule}" in ${basename(ruleFile)}`,
+        });
+        return;
+      }
+      tested.add(target);
+      const matched = target.matches(t.record);
       cases.push({
         file: testFile,
         ...pos,
         name: t.name,
         expect: t.expect,
         passed: matched === (t.expect === "match"),
-        ruleId: rule.id,
-        ruleTitle: rule.title,
+        ruleId: target.id,
+        ruleTitle: target.title,
       });
     });
   }

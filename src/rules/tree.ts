@@ -141,7 +141,36 @@ export function compileCondition(
         throw new RuleError(`condition: ${what} matches no search identifier`, path, false, node.offset);
       }
       const parts = selected.map((n) => ids.get(n)!);
+      if (node.atLeast !== undefined) {
+        if (node.atLeast > parts.length) {
+          throw new RuleError(
+            `condition: "${node.atLeast} of" needs at least ${node.atLeast} identifiers; ${node.pattern === null ? "them" : `"${node.pattern}"`} matches ${parts.length}`,
+            path,
+            false,
+            node.offset,
+          );
+        }
+        if (node.atLeast === parts.length) return andAll(parts);
+        return atLeast(parts, node.atLeast);
+      }
       return node.quantifier === "all" ? andAll(parts) : orAll(parts);
     }
   }
+}
+
+/** `N of`: at least n of the parts hold (no pins: no single value is required). */
+function atLeast(parts: Compiled[], n: number): Compiled {
+  const tests = parts.map((p) => p.test);
+  return {
+    test: (r) => {
+      let hits = 0;
+      for (let i = 0; i < tests.length; i++) {
+        if (tests[i](r) && ++hits >= n) return true;
+        // Too few left to reach n.
+        if (hits + (tests.length - 1 - i) < n) return false;
+      }
+      return false;
+    },
+    pins: new Map(),
+  };
 }

@@ -1,4 +1,5 @@
 // The rule engine's public shapes (see contracts.md, "Rules engine").
+import type { CorrelationProjection } from "./correlation/types.ts";
 import type { RecordTest } from "./entry.ts";
 import type { MatchExplanation } from "./explain.ts";
 
@@ -55,4 +56,6 @@ export interface CompiledRule {
    * Only for a record the rule matched; it evaluates the selections again, so it is not for the hot path.
    */
   explain(record: Record<string, unknown>): MatchExplanation;
+  /** Set when correlations refer to this rule: what they need of its matches, and whether it emits. */
+  correlation?: CorrelationProjection;
 }

@@ -139,6 +139,7 @@ export class StateStore {
         "INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value",
       ),
       kvDelete: p("DELETE FROM kv WHERE ns = ? AND key = ?"),
+      kvEntries: p("SELECT key, value FROM kv WHERE ns = ? ORDER BY key"),
     };
   }
 
@@ -275,6 +276,11 @@ export class StateStore {
   kvPut(ns: string, key: string, value: unknown): void {
     if (value === undefined) this.run("kvDelete", ns, key);
     else this.run("kvPut", ns, key, JSON.stringify(value));
+  }
+
+  /** Every key and value of a namespace (a stateful judge restoring itself at start). */
+  kvEntries(ns: string): [string, unknown][] {
+    return this.rows("kvEntries", ns).map((r) => [String(r.key), JSON.parse(String(r.value))]);
   }
 
   /** Forget the marks of `scope` at or below `upTo`: no listing reaches them again. */
@@ -482,5 +488,11 @@ function toQuarantine(r: Row): QuarantineEntry {
 }
 
 function toOutbox(r: Row): OutboxRow {
-  return { seq: Number(r.seq), id: String(r.id), level: String(r.level), at: Number(r.at), body: String(r.body) };
+  return {
+    seq: Number(r.seq),
+    id: String(r.id),
+    level: String(r.level),
+    at: Number(r.at),
+    body: String(r.body),
+  };
 }

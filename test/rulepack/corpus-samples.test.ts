@@ -62,8 +62,11 @@ test("each shipped rule gives a known number of detections on the samples", { sk
     "aws_cloudtrail_console_login_failure.yml": 0,
     "aws_cloudtrail_console_login_without_mfa.yml": 1,
     "aws_cloudtrail_iam_policy_change.yml": 26,
+    // Building blocks of a correlation: no detections of their own
+    "aws_cloudtrail_iam_user_persistence.yml": 0,
     "aws_cloudtrail_kms_key_disabled_or_scheduled_for_deletion.yml": 0,
     "aws_cloudtrail_log_bucket_policy_or_lifecycle_change.yml": 2,
+    "aws_cloudtrail_logging_tamper_chain.yml": 0,
     "aws_cloudtrail_management_events_excluded.yml": 1,
     "aws_cloudtrail_network_acl_change.yml": 0,
     "aws_cloudtrail_network_gateway_change.yml": 15,

@@ -11,10 +11,13 @@ const ruleFiles = readdirSync(RULES_DIR).filter((f) => f.endsWith(".yml") && !f.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 test("every shipped rule loads without problems", async () => {
-  const { rules, problems } = await shippedRules();
+  const { rules, correlations, problems } = await shippedRules();
   assert.deepEqual(problems, []);
-  assert.equal(rules.length, ruleFiles.length);
+  // A correlation file holds the correlation and, sometimes, the building blocks it alone uses.
+  const loadedFiles = new Set([...rules, ...correlations].map((r) => r.file.split(/[\\/]/).pop()));
+  assert.deepEqual([...loadedFiles].sort(), [...ruleFiles].sort());
   assert.ok(rules.length >= 22);
+  assert.ok(correlations.length >= 6);
 });
 
 test("every shipped rule's own test cases pass", async () => {
@@ -33,9 +36,46 @@ test("every shipped rule's own test cases pass", async () => {
 test("every shipped rule has at least one match and one nomatch test case", () => {
   for (const file of ruleFiles) {
     const testFile = join(RULES_DIR, file.replace(/\.yml$/, ".tests.yaml"));
-    const { tests } = parse(readFileSync(testFile, "utf8")) as { tests: { expect: string }[] };
-    const expects = new Set(tests.map((t) => t.expect));
+    const { tests, correlations } = parse(readFileSync(testFile, "utf8")) as {
+      tests?: { expect: string }[];
+      correlations?: { expect: unknown[] }[];
+    };
+    if (correlations) {
+      // A correlation file: cases that must fire and cases that must not.
+      assert.ok(
+        correlations.some((c) => c.expect.length > 0),
+        `${file} needs a case that fires`,
+      );
+      assert.ok(
+        correlations.some((c) => c.expect.length === 0),
+        `${file} needs a case that does not fire`,
+      );
+      continue;
+    }
+    const expects = new Set((tests ?? []).map((t) => t.expect));
     assert.ok(expects.has("match") && expects.has("nomatch"), `${file} needs both kinds of test case`);
+  }
+});
+
+test("every shipped correlation rule carries the pack's metadata and a false-positive note", async () => {
+  const { correlations } = await shippedRules();
+  for (const c of correlations) {
+    const where = c.file;
+    assert.match(where.split(/[\\/]/).pop()!, /^aws_cloudtrail_[a-z0-9_]+\.yml$/);
+    assert.match(c.id, UUID, where);
+    assert.equal(c.author, "trailwarden", where);
+    assert.ok(["low", "medium", "high", "critical"].includes(c.level), where);
+    assert.ok((c.references ?? []).length > 0, where);
+    assert.ok((c.falsepositives ?? []).length > 0, where);
+    assert.ok(c.description && c.description.length > 40, where);
+    assert.ok(
+      c.tags.some((t) => /^cis\.aws\.\d+\.\d+$/.test(t)),
+      `${where}: no CIS tag`,
+    );
+    assert.ok(
+      c.tags.some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)),
+      `${where}: no ATT&CK technique tag`,
+    );
   }
 });
 

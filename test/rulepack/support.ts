@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { type CompiledRule, loadRules } from "../../src/rules/index.ts";
+import { type CompiledCorrelation, type CompiledRule, loadRules } from "../../src/rules/index.ts";
 
 export const RULES_DIR = fileURLToPath(new URL("../../rules/", import.meta.url));
 export const DEMO_LOGS_DIR = fileURLToPath(new URL("../../demo/logs/", import.meta.url));
@@ -35,10 +35,15 @@ export function recordsOf(file: string): CloudTrailRecord[] {
 }
 
 /** The shipped rules; fails the test when any of them does not load. */
-export async function shippedRules(): Promise<{ rules: readonly CompiledRule[]; problems: string[] }> {
+export async function shippedRules(): Promise<{
+  rules: readonly CompiledRule[];
+  correlations: readonly CompiledCorrelation[];
+  problems: string[];
+}> {
   const loaded = await loadRules([RULES_DIR]);
   return {
     rules: loaded.ruleSet.rules,
+    correlations: loaded.correlations.correlations,
     problems: loaded.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`),
   };
 }
@@ -51,6 +56,8 @@ export async function detectionsByRuleFile(
   const byFile = new Map<string, string[]>(loaded.ruleSet.rules.map((r) => [baseName(r.file), []]));
   for (const record of records) {
     for (const rule of loaded.ruleSet.evaluate(record)) {
+      // A correlation's building block emits no detection of its own.
+      if (rule.correlation && !rule.correlation.emit) continue;
       byFile.get(baseName(rule.file))!.push(`${record.eventName}:${record.eventID}`);
     }
   }

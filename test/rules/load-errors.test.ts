@@ -122,11 +122,11 @@ describe("rule load errors", () => {
     ]);
   });
 
-  it("rejects a correlation rule clearly", () => {
+  it("says a correlation rule compiled on its own needs its rule files", () => {
     const text =
       "title: Many logins\nid: c1\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 5m\n";
     assert.deepEqual(textProblems(text), [
-      "t.yml:3:1: [c1] unsupported: correlation rules are not supported yet",
+      "t.yml:3:1: [c1] a correlation rule refers to other rules: load it with its rule files (rules validate, scan), not alone",
     ]);
   });
 

@@ -1,0 +1,120 @@
+// Puts correlations between the processor and the committer: takes the correlation inputs off the
+// base-rule detections (dropping those whose rule does not emit), hands a file's events to the
+// correlator at its commit, and adds what fired to the same batch, so the file's mark, its
+// detections, the correlation detections and the correlator's state commit together.
+import type { Logger } from "../util/logger.ts";
+import type { FileBatch, FileCommitter } from "./commit.ts";
+import type { CorrelationEventLike, CorrelationFiringLike, Correlator } from "./correlator.ts";
+import type { Detection } from "./detection.ts";
+import type { ScanSummary } from "./summary.ts";
+
+export class CorrelatingCommitter implements FileCommitter {
+  private warnedGroups = false;
+
+  constructor(
+    private readonly inner: FileCommitter,
+    private readonly correlator: Correlator | undefined,
+    private readonly summary: ScanSummary,
+    private readonly logger?: Logger,
+    private readonly maxGroups?: number,
+  ) {}
+
+  begin(file: { key: string; scope?: string; sig?: string; logFile?: string }): FileBatch {
+    const batch = this.inner.begin(file);
+    let events: CorrelationEventLike[] = [];
+    return {
+      add: (d) => {
+        const input = d.correlationInput;
+        if (input) {
+          delete d.correlationInput;
+          if (this.correlator) events.push(input.event);
+          if (!input.emit && this.correlator) return;
+        }
+        batch.add(d);
+      },
+      abort: () => {
+        events = [];
+        batch.abort();
+      },
+      commit: (bad) => {
+        const c = this.correlator;
+        if (c && events.length > 0) {
+          for (const f of c.consume(events))
+            if (f.emit) batch.add(correlationDetection(f, file.logFile ?? file.key));
+          this.report(c);
+        }
+        events = [];
+        let fresh: Iterable<Detection>;
+        try {
+          fresh = batch.commit(bad);
+        } catch (err) {
+          c?.rollback();
+          throw err;
+        }
+        c?.committed();
+        return fresh;
+      },
+    };
+  }
+
+  /**
+   * End of a one-off scan: every window is final. What then fires is committed as one more batch
+   * (its logFile is the pseudo key "correlation:end").
+   */
+  finish(): Detection[] {
+    const c = this.correlator;
+    if (!c?.finish) return [];
+    const batch = this.inner.begin({ key: "correlation:end" });
+    for (const f of c.finish()) if (f.emit) batch.add(correlationDetection(f, "correlation:end"));
+    this.report(c);
+    const fresh = [...batch.commit()];
+    c.committed();
+    return fresh;
+  }
+
+  private report(c: Correlator): void {
+    this.summary.correlation = { ...c.stats };
+    if (c.stats.groupsRefused > 0 && !this.warnedGroups) {
+      this.warnedGroups = true;
+      this.logger?.warn("correlation group cap reached: events that would open a new group are dropped", {
+        maxGroups: this.maxGroups,
+        liveGroups: c.stats.liveGroups,
+      });
+    }
+  }
+}
+
+/** A correlation firing as a detection. Record fields a correlation has no single value for are empty. */
+export function correlationDetection(f: CorrelationFiringLike, logFile: string): Detection {
+  const d: Detection = {
+    id: f.id,
+    ruleId: f.ruleId,
+    ruleTitle: f.title,
+    level: f.level,
+    tags: [...f.tags],
+    eventID: f.eventIDs[0] ?? "",
+    eventTime: f.window.end,
+    eventSource: "",
+    eventName: "",
+    awsRegion: "",
+    recipientAccountId: "",
+    sourceIPAddress: "",
+    principal: "",
+    logFile,
+    groupKey: f.id,
+    correlation: {
+      type: f.type,
+      timespan: f.timespan,
+      groupBy: { ...f.groupBy },
+      window: { ...f.window },
+      value: f.value,
+      condition: { ...f.condition },
+      eventCount: f.eventCount,
+      eventIDs: [...f.eventIDs],
+    },
+  };
+  if (f.description) d.description = f.description;
+  if (f.falsepositives?.length) d.falsepositives = [...f.falsepositives];
+  if (f.references?.length) d.references = [...f.references];
+  return d;
+}
