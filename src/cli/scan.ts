@@ -8,7 +8,6 @@ import type { Config } from "../config/types.ts";
 import { writeScanOutputs } from "../daemon/outputs.ts";
 import { startScanWorkers } from "../daemon/scan-workers.ts";
 import type { Detection } from "../logs/detection.ts";
-import type { Detector } from "../logs/detector.ts";
 import { fileLimits } from "../logs/judge.ts";
 import { scanLocal } from "../logs/local.ts";
 import type { ScanSummary } from "../logs/summary.ts";

@@ -345,7 +345,7 @@ export class StateStore {
     }
   }
 
-  private open(): void {
+  private ensureOpen(): void {
     if (this.closed) throw new Error(`the state store ${this.file} is closed`);
   }
 
@@ -353,7 +353,7 @@ export class StateStore {
 
   /** Run `fn` in one transaction; a storage error becomes a StorageFault naming the database. */
   tx<T>(fn: () => T): T {
-    this.open();
+    this.ensureOpen();
     try {
       return this.db.transaction(fn)();
     } catch (err) {
@@ -362,7 +362,7 @@ export class StateStore {
   }
 
   run(name: string, ...args: unknown[]): number {
-    this.open();
+    this.ensureOpen();
     try {
       return Number(this.s[name].run(...args).changes);
     } catch (err) {
@@ -371,7 +371,7 @@ export class StateStore {
   }
 
   get(name: string, ...args: unknown[]): Row | undefined {
-    this.open();
+    this.ensureOpen();
     try {
       return (this.s[name].get(...args) as Row | undefined) ?? undefined;
     } catch (err) {
@@ -380,7 +380,7 @@ export class StateStore {
   }
 
   rows(name: string, ...args: unknown[]): Row[] {
-    this.open();
+    this.ensureOpen();
     try {
       return this.s[name].all(...args) as Row[];
     } catch (err) {
@@ -389,7 +389,7 @@ export class StateStore {
   }
 
   private exec(sql: string, ...args: unknown[]): number {
-    this.open();
+    this.ensureOpen();
     try {
       return Number(this.db.prepare(sql).run(...args).changes);
     } catch (err) {

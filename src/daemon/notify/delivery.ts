@@ -39,8 +39,6 @@ export interface DeliveryOptions {
   batch?: { size: number; delayMs: number };
 }
 
-const BATCH = 100;
-
 export class Delivery {
   private failures = 0;
   private timer?: NodeJS.Timeout;
