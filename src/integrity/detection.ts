@@ -3,7 +3,7 @@
 // the detections log and every sink carry them unchanged, with ruleId "trailwarden-log-integrity",
 // level high, an `integrity` object and an id that depends only on what was found, so finding it
 // again (a rerun, a replay after a crash) is suppressed like any duplicate detection.
-import { createHash } from "node:crypto";
+import { shortId } from "../util/ids.ts";
 
 export const INTEGRITY_RULE_ID = "trailwarden-log-integrity";
 
@@ -73,10 +73,7 @@ const TITLES: Record<IntegrityKind, string> = {
 };
 
 export function integrityDetectionId(f: IntegrityFinding): string {
-  return createHash("sha256")
-    .update([INTEGRITY_RULE_ID, f.kind, f.key, f.trail, f.expected ?? "", f.actual ?? ""].join("\u0000"))
-    .digest("hex")
-    .slice(0, 32);
+  return shortId(INTEGRITY_RULE_ID, f.kind, f.key, f.trail, f.expected ?? "", f.actual ?? "");
 }
 
 export function integrityDetection(
@@ -99,7 +96,7 @@ export function integrityDetection(
     sourceIPAddress: "",
     principal: f.trail,
     logFile: `s3://${where.bucket}/${f.key}`,
-    groupKey: createHash("sha256").update("event").update("\u0000").update(id).digest("hex").slice(0, 32),
+    groupKey: shortId("event", id),
     integrity: f,
   };
 }

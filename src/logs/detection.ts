@@ -1,7 +1,7 @@
 // A detection: one rule matching one CloudTrail record. Its id depends only on the rule id and the
 // record's eventID, so the same record seen twice (two trails, a duplicate notification, a replay
 // after a crash) gives the same id and is emitted once.
-import { createHash } from "node:crypto";
+import { shortId } from "../util/ids.ts";
 import type { CorrelationDetail, CorrelationEventLike } from "./correlator.ts";
 import type { RuleMatch } from "./detector.ts";
 
@@ -49,12 +49,12 @@ export interface DetectionOptions {
 }
 
 export function detectionId(ruleId: string, eventID: string): string {
-  return createHash("sha256").update(ruleId).update("\u0000").update(eventID).digest("hex").slice(0, 32);
+  return shortId(ruleId, eventID);
 }
 
 /** The key every detection of one record shares: sha256("event", eventID), first 32 hex digits. */
 export function groupKeyOf(eventID: string): string {
-  return createHash("sha256").update("event").update("\u0000").update(eventID).digest("hex").slice(0, 32);
+  return shortId("event", eventID);
 }
 
 export function toDetection(

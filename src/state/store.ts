@@ -220,7 +220,7 @@ export class StateStore {
   }
 
   quarantineCount(): number {
-    return Number((this.db.prepare("SELECT count(*) AS n FROM quarantine").get() as Row).n);
+    return this.count("quarantine");
   }
 
   /** What is in quarantine now (the first `limit` keys). */
@@ -296,14 +296,12 @@ export class StateStore {
 
   /** True once any file was marked: the store already holds a scan's history. */
   hasFiles(): boolean {
-    return this.db.prepare("SELECT 1 AS x FROM files LIMIT 1").all().length > 0;
+    return this.query("SELECT 1 AS x FROM files LIMIT 1").length > 0;
   }
 
   /** Keys marked under `scope` (a file:// folder), for dropping the marks of files gone. */
   fileKeys(scope: string): string[] {
-    return (this.db.prepare("SELECT key FROM files WHERE scope = ?").all(scope) as Row[]).map((r) =>
-      String(r.key),
-    );
+    return this.query("SELECT key FROM files WHERE scope = ?", scope).map((r) => String(r.key));
   }
 
   forgetFile(key: string): void {
@@ -323,13 +321,11 @@ export class StateStore {
   }
 
   counts(): StoreCounts {
-    const n = (table: string) =>
-      Number((this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
     return {
-      files: n("files"),
-      emitted: n("emitted"),
-      outbox: n("outbox"),
-      quarantined: n("quarantine"),
+      files: this.count("files"),
+      emitted: this.count("emitted"),
+      outbox: this.count("outbox"),
+      quarantined: this.count("quarantine"),
     };
   }
 
@@ -383,6 +379,20 @@ export class StateStore {
     this.ensureOpen();
     try {
       return this.s[name].all(...args) as Row[];
+    } catch (err) {
+      throw asStorageFault(err, this.file);
+    }
+  }
+
+  private count(table: "files" | "emitted" | "outbox" | "quarantine"): number {
+    return Number(this.query(`SELECT count(*) AS n FROM ${table}`)[0]?.n ?? 0);
+  }
+
+  /** An ad-hoc read, guarded like the prepared ones. */
+  private query(sql: string, ...args: unknown[]): Row[] {
+    this.ensureOpen();
+    try {
+      return this.db.prepare(sql).all(...args) as Row[];
     } catch (err) {
       throw asStorageFault(err, this.file);
     }

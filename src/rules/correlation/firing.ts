@@ -1,5 +1,5 @@
 // What a correlation firing is made of, its deterministic id, and the keys groups are stored under.
-import { createHash } from "node:crypto";
+import { shortId } from "../../util/ids.ts";
 import type { CompiledCorrelation } from "./resolve.ts";
 import type { GroupEvent } from "./window.ts";
 
@@ -88,14 +88,5 @@ export function correlationOfKey(key: string): string | undefined {
 }
 
 export function correlationId(ruleId: string, group: string, firstEventID: string): string {
-  return createHash("sha256")
-    .update("correlation")
-    .update("\u0000")
-    .update(ruleId)
-    .update("\u0000")
-    .update(group)
-    .update("\u0000")
-    .update(firstEventID)
-    .digest("hex")
-    .slice(0, 32);
+  return shortId("correlation", ruleId, group, firstEventID);
 }
