@@ -8,8 +8,22 @@ import type { CorrelationEventLike, CorrelationFiringLike, Correlator } from "./
 import type { Detection } from "./detection.ts";
 import type { ScanSummary } from "./summary.ts";
 
+/** A file begun and not yet released into the watermark: its latest correlation eventTime once done. */
+interface Slot {
+  done: boolean;
+  latest: number;
+}
+
 export class CorrelatingCommitter implements FileCommitter {
   private warnedGroups = false;
+  /**
+   * Files in the order they were begun (the source's listing order, as the limiter starts them).
+   * The watermark follows the latest eventTime of the files done without a gap before them, so files
+   * committing out of order (concurrency, workers) do not make each other's records late.
+   */
+  private slots: Slot[] = [];
+  private upTo = Number.NEGATIVE_INFINITY;
+  private given = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly inner: FileCommitter,
@@ -21,6 +35,8 @@ export class CorrelatingCommitter implements FileCommitter {
 
   begin(file: { key: string; scope?: string; sig?: string; logFile?: string }): FileBatch {
     const batch = this.inner.begin(file);
+    const slot: Slot = { done: false, latest: Number.NEGATIVE_INFINITY };
+    this.slots.push(slot);
     let events: CorrelationEventLike[] = [];
     return {
       add: (d) => {
@@ -34,12 +50,23 @@ export class CorrelatingCommitter implements FileCommitter {
       },
       abort: () => {
         events = [];
+        // Its records come again later (a retry, the next run) or never: it holds nothing back.
+        slot.done = true;
+        this.release();
         batch.abort();
       },
       commit: (bad) => {
         const c = this.correlator;
-        if (c && events.length > 0) {
-          for (const f of c.consume(events))
+        const before = { slots: [...this.slots], upTo: this.upTo, given: this.given };
+        for (const e of events) {
+          const t = Date.parse(e.eventTime);
+          if (t > slot.latest) slot.latest = t;
+        }
+        slot.done = true;
+        this.release();
+        if (c && (events.length > 0 || this.upTo > this.given)) {
+          this.given = this.upTo;
+          for (const f of c.consume(events, this.upTo))
             if (f.emit) batch.add(correlationDetection(f, file.logFile ?? file.key));
           this.report(c);
         }
@@ -49,12 +76,27 @@ export class CorrelatingCommitter implements FileCommitter {
           fresh = batch.commit(bad);
         } catch (err) {
           c?.rollback();
+          slot.done = false;
+          slot.latest = Number.NEGATIVE_INFINITY;
+          this.slots = before.slots;
+          this.upTo = before.upTo;
+          this.given = before.given;
           throw err;
         }
         c?.committed();
         return fresh;
       },
     };
+  }
+
+  /** Release the files done at the head of the order into the watermark. */
+  private release(): void {
+    let n = 0;
+    while (n < this.slots.length && this.slots[n].done) {
+      if (this.slots[n].latest > this.upTo) this.upTo = this.slots[n].latest;
+      n++;
+    }
+    if (n > 0) this.slots = this.slots.slice(n);
   }
 
   /**

@@ -59,8 +59,12 @@ export interface CorrelationCounters {
 }
 
 export interface Correlator {
-  /** One file's events; the firings they cause. State changes go to the key-value store given at creation. */
-  consume(events: readonly CorrelationEventLike[]): CorrelationFiringLike[];
+  /**
+   * One file's events; the firings they cause. `upTo`: the latest eventTime (ms) of the files given so
+   * far in their listed order without a gap (the watermark follows it, not the commit order). State
+   * changes go to the key-value store given at creation.
+   */
+  consume(events: readonly CorrelationEventLike[], upTo?: number): CorrelationFiringLike[];
   /** The file's commit (with the state) succeeded. */
   committed(): void;
   /** The file's commit failed: forget the in-memory changes made since the last commit. */

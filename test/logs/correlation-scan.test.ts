@@ -63,6 +63,8 @@ describe("correlations in a scan", () => {
     const { config, scan, write } = await setup();
     write("a.json.gz", [failure("e1", 0), failure("e2", 10)]);
     write("b.json.gz", [failure("e3", 20), failure("e4", 30)]);
+    // A window is decided once the watermark (latest eventTime − 15 min lateness) has passed it.
+    write("c.json.gz", [failure("e9", 20 * 60, "192.0.2.1")]);
     const summary = await scan();
     const ds = readDetections(config);
     assert.deepEqual(
@@ -80,12 +82,13 @@ describe("correlations in a scan", () => {
       RULES.replace("  timespan: 5m", "  timespan: 5m\n  generate: true"),
     );
     write("a.json.gz", [failure("e1", 0), failure("e2", 10), failure("e3", 20)]);
+    write("b.json.gz", [failure("e9", 20 * 60, "192.0.2.1")]);
     await scan();
     assert.deepEqual(
       readDetections(config)
         .map((d) => d.ruleId)
         .sort(),
-      ["base-fail", "base-fail", "base-fail", "corr-fail"],
+      ["base-fail", "base-fail", "base-fail", "base-fail", "corr-fail"],
     );
   });
 
@@ -95,6 +98,9 @@ describe("correlations in a scan", () => {
     await scan();
     assert.deepEqual(readDetections(config), []);
     write("b.json.gz", [failure("e3", 20)]);
+    await scan();
+    assert.deepEqual(readDetections(config), [], "the window is not final: 10:00:20 is within the lateness");
+    write("c.json.gz", [failure("e9", 20 * 60, "192.0.2.1")]);
     await scan();
     assert.deepEqual(
       readDetections(config).map((d) => d.correlation?.eventIDs),

@@ -2,18 +2,22 @@
 // commit), keeps per-group windows, and returns the correlations that fired. Its state lives in a
 // key-value store (namespace "correlation"), written through the caller's buffer so it commits in
 // the same transaction as the file whose events changed it. Semantics: docs/rules.md.
+//
+// Determinism: a window is decided only when the watermark (latest eventTime seen − lateness) has
+// passed every event it could hold, in eventTime order, so what fires depends on the set of events
+// that were not late, not on the order files arrived in.
 
 import { type CorrelationFiring, correlationOfKey, groupKey, makeFiring } from "./firing.ts";
+import { addEvent, decideGroup, type Group, type StoredGroup, storedGroup } from "./group.ts";
 import type { CompiledCorrelation, CorrelationSet } from "./resolve.ts";
 import type { CorrelationEvent } from "./types.ts";
-import { compareEvents, firstFinalHit, firstRisingHit, type GroupEvent, isMonotone } from "./window.ts";
+import { type GroupEvent, isMonotone } from "./window.ts";
 
 export type { CorrelationFiring } from "./firing.ts";
+export { MAX_EVENTS_PER_GROUP } from "./group.ts";
 
 export const CORRELATION_NAMESPACE = "correlation";
 const WATERMARK_KEY = "watermark";
-/** Events kept per group; beyond it the oldest go (counted in `truncated`). */
-export const MAX_EVENTS_PER_GROUP = 10_000;
 
 export interface CorrelationKeyValue {
   get(ns: string, key: string): unknown | undefined;
@@ -34,7 +38,7 @@ export interface CorrelationEngineOptions {
 export interface CorrelationStats {
   events: number;
   fired: number;
-  /** Events older than the watermark (latest eventTime − lateness): dropped. */
+  /** Events older than the watermark (latest eventTime − lateness) when they arrived: dropped. */
   late: number;
   /** Events without a usable eventTime or group-by value: dropped. */
   ungrouped: number;
@@ -43,24 +47,6 @@ export interface CorrelationStats {
   /** Events dropped from a group holding MAX_EVENTS_PER_GROUP. */
   truncated: number;
   liveGroups: number;
-}
-
-interface Group {
-  c: CompiledCorrelation;
-  key: string;
-  values: (string | number | null)[];
-  events: GroupEvent[];
-  /** Last event time of the latest firing. */
-  firedAt?: number;
-  sorted: boolean;
-  /** input and eventID of the events held (built on first use; not stored). */
-  seen?: Set<string>;
-}
-
-interface StoredGroup {
-  v: (string | number | null)[];
-  e: GroupEvent[];
-  f?: number;
 }
 
 export class CorrelationEngine {
@@ -73,15 +59,22 @@ export class CorrelationEngine {
     truncated: 0,
     liveGroups: 0,
   };
-  private readonly groups = new Map<string, Group>();
+  /** Per correlation (in dependency order), its live groups by key. */
+  private readonly groups = new Map<string, Map<string, Group>>();
+  private live = 0;
   private readonly byId = new Map<string, CompiledCorrelation>();
+  /**
+   * How far behind the watermark a correlation decides: one chaining a correlation decided on final
+   * windows ([t, t + timespan]) receives that one's firings up to a timespan behind the watermark.
+   */
+  private readonly lag = new Map<string, number>();
   private maxSeen = Number.NEGATIVE_INFINITY;
-  private lastSweep = Number.NEGATIVE_INFINITY;
   /** Keys changed since the last commit. */
   private readonly dirty = new Set<string>();
+  /** Groups changed in this round, written at its end (once each, however many events they took). */
+  private readonly touched = new Set<Group>();
   private watermarkDirty = false;
   private readonly now: () => number;
-  private readonly minTimespan: number;
   private finished = false;
 
   constructor(
@@ -91,10 +84,18 @@ export class CorrelationEngine {
     private readonly opts: CorrelationEngineOptions,
   ) {
     this.now = opts.now ?? Date.now;
-    for (const c of set.correlations) this.byId.set(c.id, c);
-    this.minTimespan = Math.min(...set.correlations.map((c) => c.timespanMs), Number.MAX_SAFE_INTEGER);
+    for (const c of set.correlations) {
+      this.byId.set(c.id, c);
+      this.groups.set(c.id, new Map());
+      let lag = 0;
+      for (const id of c.inputs) {
+        const inner = this.byId.get(id);
+        if (inner) lag = Math.max(lag, this.lag.get(id)! + (isMonotone(inner) ? 0 : inner.timespanMs));
+      }
+      this.lag.set(c.id, lag);
+    }
     for (const [key, value] of stored) this.restore(key, value);
-    this.stats.liveGroups = this.groups.size;
+    this.stats.liveGroups = this.live;
   }
 
   get watermark(): number {
@@ -108,11 +109,30 @@ export class CorrelationEngine {
 
   /**
    * Take one file's events; returns what fired (chained correlations included, and those not to be
-   * emitted marked so). State changes are put to the key-value store as they happen.
+   * emitted marked so). `upTo` is the latest eventTime the caller vouches for: every file that may
+   * hold earlier records has been given (default: the latest eventTime among these events). State
+   * changes are put to the key-value store as they happen.
    */
-  consume(events: readonly CorrelationEvent[]): CorrelationFiring[] {
+  consume(events: readonly CorrelationEvent[], upTo?: number): CorrelationFiring[] {
     if (!this.active) return [];
-    return this.run([...events].sort(compareInput), false);
+    const before = this.watermark;
+    const sorted = [...events].sort(compareInput);
+    let latest = Number.NEGATIVE_INFINITY;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const e of sorted) {
+      const t = Date.parse(e.eventTime);
+      if (!Number.isFinite(t)) continue;
+      if (t > latest) latest = t;
+      if (t >= before && t < earliest) earliest = t;
+    }
+    this.advance(upTo ?? latest);
+    // Windows wholly before this file's first usable event are decided first (they cannot hold any of
+    // it), so groups they free make room for the groups this file opens.
+    const firings = this.settle(Math.min(this.watermark, earliest));
+    for (const e of sorted) this.add(e, before);
+    firings.push(...this.settle(this.watermark));
+    this.finishRound();
+    return firings;
   }
 
   /**
@@ -122,44 +142,8 @@ export class CorrelationEngine {
   finish(): CorrelationFiring[] {
     if (!this.active) return [];
     this.finished = true;
-    return this.run([], true);
-  }
-
-  private run(first: CorrelationEvent[], sweep: boolean): CorrelationFiring[] {
-    const firings: CorrelationFiring[] = [];
-    let pending = first;
-    let chained = false;
-    let all = sweep;
-    // A chain is acyclic, so this ends after at most (chain depth) rounds.
-    while (pending.length > 0 || all) {
-      const touched = new Set<Group>();
-      // A chained correlation's firing is never late: a final-window firing is behind the watermark by nature.
-      const before = chained ? Number.NEGATIVE_INFINITY : this.watermark;
-      this.advance(pending);
-      const early: CorrelationFiring[] = [];
-      // At the group cap, groups whose windows have all passed make room first (decided, then
-      // dropped); only worth a sweep when the watermark moved since the last one.
-      const makeRoom = () => {
-        if (this.watermark <= this.lastSweep) return;
-        early.push(...this.evaluate(touched, true));
-      };
-      for (const e of pending) this.add(e, before, touched, makeRoom);
-      const fired = [...early, ...this.evaluate(touched, all)];
-      all = false;
-      firings.push(...fired);
-      chained = true;
-      pending = fired.map((f) => ({
-        ruleId: f.ruleId,
-        eventID: f.id,
-        eventTime: f.window.end,
-        values: f.groupBy,
-      }));
-    }
-    if (this.watermarkDirty) {
-      this.kv.put(CORRELATION_NAMESPACE, WATERMARK_KEY, this.maxSeen);
-      this.watermarkDirty = false;
-    }
-    this.stats.liveGroups = this.groups.size;
+    const firings = this.settle(Number.POSITIVE_INFINITY);
+    this.finishRound();
     return firings;
   }
 
@@ -171,19 +155,64 @@ export class CorrelationEngine {
   /** The file's commit failed: reload what it changed from the store (the buffer was discarded). */
   rollback(): void {
     for (const key of this.dirty) {
-      this.groups.delete(key);
+      const id = correlationOfKey(key);
+      const m = id === undefined ? undefined : this.groups.get(id);
+      if (m?.delete(key)) this.live--;
       const v = this.kv.get(CORRELATION_NAMESPACE, key);
       if (v !== undefined) this.restore(key, v);
     }
     this.dirty.clear();
+    this.touched.clear();
     const w = this.kv.get(CORRELATION_NAMESPACE, WATERMARK_KEY);
     this.maxSeen = typeof w === "number" ? w : Number.NEGATIVE_INFINITY;
     this.watermarkDirty = false;
-    this.lastSweep = Number.NEGATIVE_INFINITY;
-    this.stats.liveGroups = this.groups.size;
+    this.stats.liveGroups = this.live;
   }
 
-  private add(e: CorrelationEvent, watermark: number, touched: Set<Group>, makeRoom: () => void): void {
+  /** Decide every group due at the watermark, correlations in dependency order (chains feed forward). */
+  private settle(watermark: number): CorrelationFiring[] {
+    const out: CorrelationFiring[] = [];
+    for (const c of this.set.correlations) {
+      const w = watermark - this.lag.get(c.id)!;
+      const groups = this.groups.get(c.id)!;
+      const fired: CorrelationFiring[] = [];
+      for (const g of groups.values()) {
+        if (!(g.due < w)) continue;
+        const d = decideGroup(g, w);
+        this.stats.truncated += d.truncated;
+        for (const h of d.hits) {
+          this.stats.fired++;
+          fired.push(makeFiring(c, g.key, g.values, h.events, h.value, this.opts.maxEventIds));
+        }
+        if (d.gone) {
+          groups.delete(g.key);
+          this.live--;
+          this.touched.delete(g);
+          this.save(g, true);
+        } else if (d.changed) this.touched.add(g);
+      }
+      // A firing is an event for the correlations chaining this one (they come later in the order).
+      for (const f of fired)
+        this.add(
+          { ruleId: f.ruleId, eventID: f.id, eventTime: f.window.end, values: f.groupBy },
+          Number.NEGATIVE_INFINITY,
+        );
+      out.push(...fired);
+    }
+    return out;
+  }
+
+  private finishRound(): void {
+    for (const g of this.touched) this.save(g, false);
+    this.touched.clear();
+    if (this.watermarkDirty) {
+      this.kv.put(CORRELATION_NAMESPACE, WATERMARK_KEY, this.maxSeen);
+      this.watermarkDirty = false;
+    }
+    this.stats.liveGroups = this.live;
+  }
+
+  private add(e: CorrelationEvent, watermark: number): void {
     const consumers = this.set.consumers.get(e.ruleId);
     if (!consumers) return;
     const t = Date.parse(e.eventTime);
@@ -211,129 +240,35 @@ export class CorrelationEngine {
         continue;
       }
       const key = groupKey(c.id, values);
-      let g = this.groups.get(key);
+      const groups = this.groups.get(c.id)!;
+      let g = groups.get(key);
       if (!g) {
-        if (this.groups.size >= this.opts.maxGroups) makeRoom();
-        if (this.groups.size >= this.opts.maxGroups) {
+        if (this.live >= this.opts.maxGroups) {
           this.stats.groupsRefused++;
           continue;
         }
-        g = { c, key, values, events: [], sorted: true };
-        this.groups.set(key, g);
+        g = { c, key, values, events: [], sorted: true, due: Number.POSITIVE_INFINITY };
+        groups.set(key, g);
+        this.live++;
       }
       const ev: GroupEvent = [t, input, e.eventID, measured];
-      // The same record twice (two trails, a redelivery) counts once.
-      g.seen ??= new Set(g.events.map(seenKey));
-      const sk = seenKey(ev);
-      if (g.seen.has(sk)) continue;
-      g.seen.add(sk);
-      if (g.sorted && g.events.length > 0 && compareEvents(g.events[g.events.length - 1], ev) > 0)
-        g.sorted = false;
-      g.events.push(ev);
-      touched.add(g);
+      if (addEvent(g, ev)) this.touched.add(g);
     }
   }
 
-  private advance(events: readonly CorrelationEvent[]): void {
+  private advance(upTo: number): void {
+    if (!Number.isFinite(upTo) || upTo <= this.maxSeen) return;
     const ceiling = this.now();
-    for (const e of events) {
-      const t = Date.parse(e.eventTime);
-      if (Number.isFinite(t) && t > this.maxSeen) {
-        this.maxSeen = Math.min(t, Math.max(ceiling, this.maxSeen));
-        this.watermarkDirty = true;
-      }
+    const next = Math.min(upTo, Math.max(ceiling, this.maxSeen));
+    if (next > this.maxSeen) {
+      this.maxSeen = next;
+      this.watermarkDirty = true;
     }
   }
 
-  private evaluate(touched: Set<Group>, force: boolean): CorrelationFiring[] {
-    const out: CorrelationFiring[] = [];
-    const w = this.watermark;
-    // When the watermark moved on, windows of untouched groups may have become final or expired.
-    const all = force || w - this.lastSweep >= Math.min(this.minTimespan, 60_000);
-    const groups = all ? [...this.groups.values()] : [...touched];
-    if (all) this.lastSweep = w;
-    for (const g of groups) {
-      if (!g.sorted) {
-        g.events.sort(compareEvents);
-        g.sorted = true;
-      }
-      if (g.events.length > MAX_EVENTS_PER_GROUP) {
-        const extra = g.events.length - MAX_EVENTS_PER_GROUP;
-        for (const e of g.events.splice(0, extra)) g.seen?.delete(seenKey(e));
-        this.stats.truncated += extra;
-      }
-      const isTouched = touched.has(g);
-      // A rising condition cannot change without new events; the rest wait for windows to be final.
-      const fired = isTouched || !isMonotone(g.c) ? this.decide(g, w) : [];
-      out.push(...fired);
-      const expired = this.expire(g, w);
-      // Only what changed is written: a sweep over many quiet groups writes nothing for them.
-      if (isTouched || fired.length > 0 || expired) this.save(g);
-    }
-    return out;
-  }
-
-  private decide(g: Group, watermark: number): CorrelationFiring[] {
-    const c = g.c;
-    const out: CorrelationFiring[] = [];
-    const armedAfter = () => (g.firedAt === undefined ? Number.NEGATIVE_INFINITY : g.firedAt + c.timespanMs);
-    if (isMonotone(c)) {
-      for (;;) {
-        const hit = firstRisingHit(c, g.events, armedAfter());
-        if (!hit) break;
-        out.push(this.fire(g, hit.from, hit.to, hit.value));
-      }
-    } else {
-      let start = 0;
-      for (;;) {
-        const rest = g.events.slice(start);
-        const r = firstFinalHit(c, rest, armedAfter(), watermark);
-        if (!r.hit) break;
-        out.push(this.fire(g, start + r.hit.from, start + r.hit.to, r.hit.value));
-        start += r.done;
-      }
-    }
-    return out;
-  }
-
-  private fire(g: Group, from: number, to: number, value: number): CorrelationFiring {
-    const events = g.events.slice(from, to + 1);
-    g.firedAt = events[events.length - 1][0];
-    this.stats.fired++;
-    return makeFiring(g.c, g.key, g.values, events, value, this.opts.maxEventIds);
-  }
-
-  /**
-   * Events no future window can use go: those at or before the latest firing (a window that may fire
-   * again ends more than a timespan after it, so starts after it) and those whose every window is
-   * final. A group with no events left goes once its firing can no longer hold anything back.
-   */
-  /** Drops what no future window can use; whether anything went. */
-  private expire(g: Group, watermark: number): boolean {
-    const T = g.c.timespanMs;
-    const keepFrom = Math.max(g.firedAt ?? Number.NEGATIVE_INFINITY, watermark - T - 1);
-    let n = 0;
-    while (n < g.events.length && g.events[n][0] <= keepFrom) n++;
-    if (n > 0) {
-      for (let i = 0; i < n; i++) g.seen?.delete(seenKey(g.events[i]));
-      g.events.splice(0, n);
-    }
-    if (g.events.length === 0 && (g.firedAt === undefined || g.firedAt + 2 * T < watermark)) {
-      this.groups.delete(g.key);
-      return true;
-    }
-    return n > 0;
-  }
-
-  private save(g: Group): void {
+  private save(g: Group, gone: boolean): void {
     this.dirty.add(g.key);
-    if (!this.groups.has(g.key)) {
-      this.kv.put(CORRELATION_NAMESPACE, g.key, undefined);
-      return;
-    }
-    const s: StoredGroup = { v: g.values, e: g.events };
-    if (g.firedAt !== undefined) s.f = g.firedAt;
-    this.kv.put(CORRELATION_NAMESPACE, g.key, s);
+    this.kv.put(CORRELATION_NAMESPACE, g.key, gone ? undefined : (storedGroup(g) satisfies StoredGroup));
   }
 
   private restore(key: string, value: unknown): void {
@@ -349,12 +284,18 @@ export class CorrelationEngine {
       this.kv.put(CORRELATION_NAMESPACE, key, undefined);
       return;
     }
-    this.groups.set(key, { c, key, values: s.v, events: s.e, firedAt: s.f, sorted: false });
+    const groups = this.groups.get(c.id)!;
+    if (!groups.has(key)) this.live++;
+    groups.set(key, {
+      c,
+      key,
+      values: s.v,
+      events: s.e,
+      firedAt: s.f,
+      sorted: false,
+      due: Number.NEGATIVE_INFINITY,
+    });
   }
-}
-
-function seenKey(e: GroupEvent): string {
-  return `${e[1]}:${e[2]}`;
 }
 
 function compareInput(a: CorrelationEvent, b: CorrelationEvent): number {

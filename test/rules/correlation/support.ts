@@ -77,6 +77,10 @@ export interface Harness {
   store: MemoryCorrelatorStore;
   /** Feed one "file" of records; returns what fired (committed at once). */
   file(records: Record<string, unknown>[]): CorrelationFiring[];
+  /** No more records: every window is final; returns what then fired. */
+  end(): CorrelationFiring[];
+  /** One file, then the end: everything that fired. */
+  all(records: Record<string, unknown>[]): CorrelationFiring[];
 }
 
 export function harness(
@@ -102,6 +106,14 @@ export function harness(
       const f = engine.consume(eventsOf(loaded, records));
       engine.committed();
       return f;
+    },
+    end() {
+      const f = engine.finish();
+      engine.committed();
+      return f;
+    },
+    all(records) {
+      return [...this.file(records), ...this.end()];
     },
   };
 }
