@@ -66,6 +66,15 @@ export class DaemonMetrics implements AwsObserver {
     "Log integrity problems found in stream, by kind (digest-invalid, digest-missing, log-modified, log-missing, log-unlisted, gap).",
     ["kind"],
   );
+  readonly correlationDropped = this.registry.counter(
+    "trailwarden_correlation_dropped_events_total",
+    "Events a correlation did not count, by reason (late: behind the watermark; ungrouped: no eventTime or group-by value; group_cap: logs.correlation.maxGroups live groups; truncated: a group over its event cap).",
+    ["reason"],
+  );
+  readonly correlationGroups = this.registry.gauge(
+    "trailwarden_correlation_live_groups",
+    "Correlation groups live after the latest scan (at most logs.correlation.maxGroups).",
+  );
   readonly awsCalls = this.registry.counter(
     "trailwarden_aws_calls_total",
     "AWS API calls (retries not counted separately), by service.",
@@ -166,6 +175,14 @@ export class DaemonMetrics implements AwsObserver {
     }
     for (const [rule, n] of Object.entries(summary.evaluationErrors ?? {}))
       this.evaluationErrors.inc({ rule }, n);
+    const c = summary.correlation;
+    if (c) {
+      this.correlationDropped.inc({ reason: "late" }, c.late);
+      this.correlationDropped.inc({ reason: "ungrouped" }, c.ungrouped);
+      this.correlationDropped.inc({ reason: "group_cap" }, c.groupsRefused);
+      this.correlationDropped.inc({ reason: "truncated" }, c.truncated);
+      this.correlationGroups.set({}, c.liveGroups);
+    }
   }
 
   detection(d: DetectionView): void {

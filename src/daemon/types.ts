@@ -31,6 +31,8 @@ export interface ScanSummaryView {
   quarantine?: readonly { file: string; kind: string; reason: string; nextRetryAt: string }[];
   /** Log integrity of the run (s3:// with logs.verifyIntegrity). */
   integrity?: { verifiedFiles: number; verifiedDigests: number; problems: Record<string, number> };
+  /** Correlation counters of the run (when correlation rules are loaded). */
+  correlation?: { late: number; ungrouped: number; groupsRefused: number; truncated: number; liveGroups: number };
 }
 
 /** What latest-scan.json holds: the scan report (schema/scan-report.schema.json) without detections. */

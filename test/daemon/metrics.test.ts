@@ -116,3 +116,15 @@ test("counts in-stream log integrity from each scan's summary: verified files an
   assert.equal(sampleValue(parsed, "trailwarden_integrity_problems_total", { kind: "log-modified" }), 3);
   assert.equal(sampleValue(parsed, "trailwarden_integrity_problems_total", { kind: "gap" }), 1);
 });
+
+test("correlation events dropped are counted by reason, and the live groups shown", () => {
+  const m = new DaemonMetrics();
+  const base = { files: { read: 1, failed: 0 }, records: { read: 9 }, detections: { total: 0 }, errors: [] };
+  const correlation = { late: 3, ungrouped: 1, groupsRefused: 5, truncated: 0, liveGroups: 40 };
+  m.scanFinished({ ...base, correlation });
+  m.scanFinished({ ...base, correlation: { ...correlation, late: 1, liveGroups: 12 } });
+  const parsed = parsePrometheus(m.registry.render());
+  assert.equal(sampleValue(parsed, "trailwarden_correlation_dropped_events_total", { reason: "late" }), 4);
+  assert.equal(sampleValue(parsed, "trailwarden_correlation_dropped_events_total", { reason: "group_cap" }), 10);
+  assert.equal(sampleValue(parsed, "trailwarden_correlation_live_groups", {}), 12);
+});
