@@ -29,6 +29,8 @@ import { startProgress } from "./progress.ts";
 
 const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output FILE] [--since DURATION|TIMESTAMP]
                         [--workers N] [--quiet]
+       trailwarden scan --config FILE --backfill --since DURATION|TIMESTAMP [--rule ID...]
+                        [--format FORMAT] [--output FILE] [--workers N] [--quiet]
        trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--format FORMAT]
                         [--output FILE] [--workers N] [--quiet]
 
@@ -42,8 +44,16 @@ const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output
   --format  table, json, html or ocsf (default: table on a terminal, else json)
   --output  write the report to this file (default: stdout; - is stdout)
   --quiet   no progress line on stderr (shown only when stderr is a terminal)
-  --since   first run only: start at this point instead of the look-back; a duration back from
-            now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp
+  --since   first run only (no cursor yet): start at this point instead of the look-back; a
+            duration back from now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp. Once a cursor
+            exists it is ignored: to look back, use --backfill.
+  --backfill  with --config and --since: run the rules over the history of the s3:// and file://
+            sources from --since to now, without using or moving the incremental cursors and file
+            marks; emit only detections whose id is not already in the state store (so running it
+            again emits nothing new). sqs:// sources cannot be backfilled (a queue holds only new
+            files) and are skipped. Correlations run over the backfilled records only, in memory.
+            The report goes to --output (latest-scan.json is left alone).
+  --rule    with --backfill, repeatable: only these rules (ids or names of rules or correlations)
   --workers worker threads that read and judge log files (default: logs.workers, the available
             cores; 0: all on this thread)
   Exit: 0 done; 1 some rule did not load (the others ran); 2 bad usage or config, or no rule
@@ -91,6 +101,8 @@ export const scanCommand: Command = {
         config: { type: "string" },
         ...outputOptions,
         since: { type: "string" },
+        backfill: { type: "boolean" },
+        rule: { type: "string", multiple: true },
         rules: { type: "string", multiple: true },
         logs: { type: "string", multiple: true },
         workers: { type: "string" },
@@ -99,6 +111,11 @@ export const scanCommand: Command = {
     });
     if (!values.config && !values.logs?.length)
       throw new UsageError("give --config FILE, or --rules and --logs");
+    if (values.backfill && (!values.config || values.logs?.length))
+      throw new UsageError("--backfill reads the config's logs.sources: give --config FILE, not --logs");
+    if (values.backfill && !values.since)
+      throw new UsageError("--backfill needs --since DURATION|TIMESTAMP (how far back to go)");
+    if (values.rule?.length && !values.backfill) throw new UsageError("--rule goes with --backfill");
     const target = chooseOutput(values, ["table", "json", "html", "ocsf"]);
     const config: Config | undefined = values.config ? loadConfigFile(values.config) : undefined;
     const logger = createLogger({ level: config?.logLevel ?? "info" });
@@ -148,7 +165,19 @@ export const scanCommand: Command = {
         // are about the detections, so they get this run's new ones.
         const fresh: Detection[] | undefined =
           target.format === "html" || target.format === "ocsf" ? [] : undefined;
-        await incremental(report, config!, loaded, logger, since, pool, fresh, controller.signal);
+        if (values.backfill) {
+          const { backfill } = await import("./backfill.ts");
+          report.summary = await backfill({
+            config: config!,
+            loaded,
+            since: since!,
+            rules: values.rule ?? [],
+            logger,
+            pool,
+            signal: controller.signal,
+            fresh,
+          });
+        } else await incremental(report, config!, loaded, logger, since, pool, fresh, controller.signal);
         if (fresh) report.detections = fresh;
       }
     } finally {
@@ -164,7 +193,7 @@ export const scanCommand: Command = {
       return EXIT_INTERRUPTED;
     }
     // As the daemon does: latest-scan.json describes the last complete scan.
-    if (config && !values.logs?.length) writeScanOutputs(config.output.dir, report);
+    if (config && !values.logs?.length && !values.backfill) writeScanOutputs(config.output.dir, report);
     await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;

@@ -32,7 +32,13 @@ export interface ScanSummaryView {
   /** Log integrity of the run (s3:// with logs.verifyIntegrity). */
   integrity?: { verifiedFiles: number; verifiedDigests: number; problems: Record<string, number> };
   /** Correlation counters of the run (when correlation rules are loaded). */
-  correlation?: { late: number; ungrouped: number; groupsRefused: number; truncated: number; liveGroups: number };
+  correlation?: {
+    late: number;
+    ungrouped: number;
+    groupsRefused: number;
+    truncated: number;
+    liveGroups: number;
+  };
 }
 
 /** What latest-scan.json holds: the scan report (schema/scan-report.schema.json) without detections. */

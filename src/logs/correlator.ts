@@ -101,6 +101,10 @@ export class MemoryCorrelatorStore implements CorrelatorStore {
     if (value === undefined) m.delete(key);
     else m.set(key, JSON.stringify(value));
   }
+  /** How many keys a namespace holds. */
+  size(ns: string): number {
+    return this.data.get(ns)?.size ?? 0;
+  }
   *entries(ns: string): Iterable<[string, unknown]> {
     for (const [k, v] of this.data.get(ns) ?? []) yield [k, JSON.parse(v)];
   }

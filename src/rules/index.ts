@@ -9,6 +9,7 @@ import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
 export { correlatorFactory, DEFAULT_CORRELATION_SETTINGS } from "./correlation/factory.ts";
 export type { CompiledCorrelation, CorrelationSet } from "./correlation/resolve.ts";
+export { selectCorrelations } from "./correlation/select.ts";
 export type { CorrelationEvent } from "./correlation/types.ts";
 export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
 export { RuleSet } from "./ruleset.ts";
@@ -23,6 +24,8 @@ export interface LoadedRules {
   correlations: CorrelationSet;
   /** The Sigma filters, already applied to the rules they cover. */
   filters: CompiledFilter[];
+  /** Rule `name` → id (base rules and correlations), for selecting rules by name. */
+  names?: ReadonlyMap<string, string>;
 }
 
 /** Load every rule file under `paths` (files or directories, read recursively). */
@@ -65,7 +68,14 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   problems.push(...applyFilters(rules, filters, names));
   const resolved = resolveCorrelations(rules, defs, names);
   problems.push(...resolved.problems);
-  return { ruleSet: new RuleSet(rules), problems, files: found.files, correlations: resolved.set, filters };
+  return {
+    ruleSet: new RuleSet(rules),
+    problems,
+    files: found.files,
+    correlations: resolved.set,
+    filters,
+    names,
+  };
 }
 
 /** "file:line:col: [id or title] message" */

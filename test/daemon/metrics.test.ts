@@ -125,6 +125,9 @@ test("correlation events dropped are counted by reason, and the live groups show
   m.scanFinished({ ...base, correlation: { ...correlation, late: 1, liveGroups: 12 } });
   const parsed = parsePrometheus(m.registry.render());
   assert.equal(sampleValue(parsed, "trailwarden_correlation_dropped_events_total", { reason: "late" }), 4);
-  assert.equal(sampleValue(parsed, "trailwarden_correlation_dropped_events_total", { reason: "group_cap" }), 10);
+  assert.equal(
+    sampleValue(parsed, "trailwarden_correlation_dropped_events_total", { reason: "group_cap" }),
+    10,
+  );
   assert.equal(sampleValue(parsed, "trailwarden_correlation_live_groups", {}), 12);
 });

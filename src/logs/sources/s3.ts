@@ -64,17 +64,7 @@ export class S3Source implements LogSource {
     summary.listCalls = 0;
     if (!ctx.clients) throw new Error("s3 source needs AWS clients");
     const s3 = ctx.clients.s3(this.region ?? ctx.config.aws.region);
-    const list = async (input: {
-      Prefix: string;
-      Delimiter?: string;
-      StartAfter?: string;
-      ContinuationToken?: string;
-    }) => {
-      summary.listCalls!++;
-      return s3.send(new ListObjectsV2Command({ Bucket: this.bucket, ...input }), {
-        abortSignal: ctx.signal,
-      });
-    };
+    const list = this.lister(s3, ctx, summary);
     const counted = snapshot(ctx);
     const errorsBefore = ctx.summary.errors.length;
     const folders = await this.discover(ctx, list, summary);
@@ -103,6 +93,31 @@ export class S3Source implements LogSource {
     if (counted) addCounters(ctx, counted);
     await this.retryQuarantined(ctx, s3, summary);
     return summary;
+  }
+
+  /**
+   * For a backfill (src/logs/backfill.ts): the client, a lister counting its calls, and the
+   * account × region folders of CloudTrail log files, without cursors.
+   */
+  async listing(
+    ctx: SourceRunContext,
+    summary: SourceSummary,
+  ): Promise<{ s3: S3Client; list: Lister; folders: string[]; bucket: string }> {
+    if (!ctx.clients) throw new Error("s3 source needs AWS clients");
+    summary.listCalls ??= 0;
+    const s3 = ctx.clients.s3(this.region ?? ctx.config.aws.region);
+    const list = this.lister(s3, ctx, summary);
+    const folders = (await this.discover(ctx, list, summary)).filter((f) => /\/CloudTrail\/[^/]+\/$/.test(f));
+    return { s3, list, folders, bucket: this.bucket };
+  }
+
+  private lister(s3: S3Client, ctx: Pick<SourceRunContext, "signal">, summary: SourceSummary): Lister {
+    return async (input) => {
+      summary.listCalls = (summary.listCalls ?? 0) + 1;
+      return s3.send(new ListObjectsV2Command({ Bucket: this.bucket, ...input }), {
+        abortSignal: ctx.signal,
+      });
+    };
   }
 
   /** Forget files below the StartAfter bound of their folder: no poll lists them again. */
@@ -222,7 +237,7 @@ export class S3Source implements LogSource {
   }
 }
 
-type Lister = (input: {
+export type Lister = (input: {
   Prefix: string;
   Delimiter?: string;
   StartAfter?: string;
