@@ -116,6 +116,9 @@ export function ajvProblems(parsed: ParsedYaml, errors: ErrorObject[] | null | u
   const out: SourceProblem[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
+    // "must match then/else schema" only repeats the branch's own errors (rule.schema.json dispatches
+    // a document to the detection, correlation or filter schema this way).
+    if (e.keyword === "if") continue;
     const path = pointerToPath(e.instancePath);
     let message: string;
     let preferKey = false;

@@ -1,6 +1,8 @@
 // A rule file as a collection: one or more YAML documents, each a base rule, a correlation or a
 // filter (Sigma's multi-document form). Base rules compile as before; correlations are parsed here and
 // resolved once every file is loaded (they may refer to rules in other files).
+import { validatorFor } from "../../config/schema.ts";
+import { ajvProblems, type ParsedYaml } from "../../config/yaml.ts";
 import { parseYamlDocuments } from "../../config/yaml-documents.ts";
 import { compileRule } from "../compile.ts";
 import { isPlainObject } from "../fields.ts";
@@ -31,13 +33,13 @@ export function compileRuleDocuments(text: string, file: string, opts: LoadRules
       if (parsed.problems.length > 0) continue;
       if (isCorrelationDocument(parsed.value)) {
         const r = parseCorrelation(parsed);
-        out.problems.push(...r.problems);
+        out.problems.push(...metadataProblems(parsed, CORRELATION_CHECKED), ...r.problems);
         if (r.def) out.correlations.push(r.def);
         continue;
       }
       if (isFilterDocument(parsed.value)) {
         const r = parseFilter(parsed, opts);
-        out.problems.push(...r.problems);
+        out.problems.push(...metadataProblems(parsed, FILTER_CHECKED), ...r.problems);
         if (r.filter) out.filters.push(r.filter);
         continue;
       }
@@ -59,4 +61,38 @@ export function compileRuleDocuments(text: string, file: string, opts: LoadRules
     };
   }
   return out;
+}
+
+/** Top-level keys whose problems the correlation and filter parsers report themselves, in their words. */
+const CORRELATION_CHECKED = new Set([
+  "correlation",
+  "title",
+  "id",
+  "name",
+  "level",
+  "detection",
+  "logsource",
+]);
+const FILTER_CHECKED = new Set(["filter", "title", "logsource"]);
+
+/**
+ * What schema/rule.schema.json says of a correlation or filter document's other keys (unknown keys,
+ * metadata of the wrong type), located: the loader and an editor using the schema agree on them.
+ */
+function metadataProblems(parsed: ParsedYaml, checked: ReadonlySet<string>): RuleProblem[] {
+  const validate = validatorFor("rule");
+  if (validate(parsed.value)) return [];
+  const doc = parsed.value as Record<string, unknown>;
+  const errors = (validate.errors ?? []).filter((e) => {
+    const top =
+      e.instancePath === ""
+        ? e.keyword === "additionalProperties"
+          ? (e.params as { additionalProperty: string }).additionalProperty
+          : undefined
+        : decodeURIComponent(e.instancePath.split("/")[1]).replace(/~1/g, "/").replace(/~0/g, "~");
+    return top !== undefined && !checked.has(top);
+  });
+  const ruleId = typeof doc.id === "string" ? doc.id : undefined;
+  const ruleTitle = typeof doc.title === "string" ? doc.title : undefined;
+  return ajvProblems(parsed, errors).map((p) => ({ ...p, ruleId, ruleTitle }));
 }
