@@ -153,6 +153,7 @@ export function correlationDetection(f: CorrelationFiringLike, logFile: string):
       condition: { ...f.condition },
       eventCount: f.eventCount,
       eventIDs: [...f.eventIDs],
+      ...(f.values ? { values: [...f.values] } : {}),
     },
   };
   if (f.description) d.description = f.description;

@@ -30,6 +30,7 @@ export interface CorrelationFiringLike {
   condition: Record<string, number | string>;
   eventCount: number;
   eventIDs: string[];
+  values?: string[];
   emit: boolean;
 }
 
@@ -46,6 +47,8 @@ export interface CorrelationDetail {
   eventCount: number;
   /** The first contributing eventIDs (logs.correlation.maxEventIds). */
   eventIDs: string[];
+  /** value_count: the distinct values counted (at most logs.correlation.maxEventIds). */
+  values?: string[];
 }
 
 export interface CorrelationCounters {

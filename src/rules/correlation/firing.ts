@@ -26,6 +26,8 @@ export interface CorrelationFiring {
   eventCount: number;
   /** Up to maxEventIds contributing eventIDs, in window order. */
   eventIDs: string[];
+  /** value_count: the distinct values counted (up to maxEventIds, in order of first appearance). */
+  values?: string[];
   /** Whether it is emitted (false when a chaining correlation uses it without generate: true). */
   emit: boolean;
 }
@@ -66,6 +68,14 @@ export function makeFiring(
     eventIDs: events.slice(0, maxEventIds).map((e) => e[2]),
     emit: c.emit,
   };
+  if (c.type === "value_count") {
+    const distinct = new Set<string>();
+    for (const e of events) {
+      if (distinct.size >= maxEventIds) break;
+      if (e[3] !== null) distinct.add(String(e[3]));
+    }
+    f.values = [...distinct];
+  }
   if (c.description) f.description = c.description;
   if (c.falsepositives?.length) f.falsepositives = [...c.falsepositives];
   if (c.references?.length) f.references = [...c.references];

@@ -234,6 +234,7 @@ detection:
     assert.deepEqual(h.file([rec(0, "ListUsers"), rec(1, "ListUsers"), rec(2, "ListRoles")]), []);
     const [f] = h.all([rec(3, "ListBuckets")]);
     assert.equal(f.value, 3);
+    assert.deepEqual(f.values, ["ListUsers", "ListRoles", "ListBuckets"]);
     assert.deepEqual(f.groupBy, { "userIdentity.arn": "arn:aws:iam::111111111111:user/alice" });
     assert.equal(f.eventCount, 4);
   });
