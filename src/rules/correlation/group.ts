@@ -39,16 +39,24 @@ export interface Decision {
   gone: boolean;
 }
 
+const SMALL_GROUP = 16;
+
 export function seenKey(e: GroupEvent): string {
   return `${e[1]}:${e[2]}`;
 }
 
 /** Add one event; false when the group already holds it (the same record twice counts once). */
 export function addEvent(g: Group, ev: GroupEvent): boolean {
-  g.seen ??= new Set(g.events.map(seenKey));
-  const sk = seenKey(ev);
-  if (g.seen.has(sk)) return false;
-  g.seen.add(sk);
+  // Most groups hold a few events: a scan beats a Set per group (a million groups, a million Sets).
+  if (g.events.length < SMALL_GROUP) {
+    g.seen = undefined;
+    for (const e of g.events) if (e[1] === ev[1] && e[2] === ev[2]) return false;
+  } else {
+    g.seen ??= new Set(g.events.map(seenKey));
+    const sk = seenKey(ev);
+    if (g.seen.has(sk)) return false;
+    g.seen.add(sk);
+  }
   if (g.sorted && g.events.length > 0 && compareEvents(g.events[g.events.length - 1], ev) > 0)
     g.sorted = false;
   g.events.push(ev);
@@ -75,14 +83,13 @@ export function decideGroup(g: Group, watermark: number): Decision {
     for (const e of g.events.splice(0, truncated)) g.seen?.delete(seenKey(e));
   }
   const hits: Decision["hits"] = [];
-  const armedAfter = () => (g.firedAt === undefined ? Number.NEGATIVE_INFINITY : g.firedAt + T);
   if (isMonotone(c)) {
     // Only events before the watermark end a window that can be decided.
     let n = 0;
     while (n < g.events.length && g.events[n][0] < watermark) n++;
-    const known = g.events.slice(0, n);
-    for (;;) {
-      const hit = firstRisingHit(c, known, armedAfter());
+    const known = n === g.events.length ? g.events : g.events.slice(0, n);
+    while (n > 0) {
+      const hit = firstRisingHit(c, known, armedAfter(g));
       if (!hit) break;
       const events = known.slice(hit.from, hit.to + 1);
       g.firedAt = events[events.length - 1][0];
@@ -92,7 +99,7 @@ export function decideGroup(g: Group, watermark: number): Decision {
     let start = 0;
     for (;;) {
       const rest = g.events.slice(start);
-      const r = firstFinalHit(c, rest, armedAfter(), watermark);
+      const r = firstFinalHit(c, rest, armedAfter(g), watermark);
       if (!r.hit) break;
       const events = rest.slice(r.hit.from, r.hit.to + 1);
       g.firedAt = events[events.length - 1][0];
@@ -113,6 +120,11 @@ export function decideGroup(g: Group, watermark: number): Decision {
   const gone = g.events.length === 0 && (g.firedAt === undefined || g.firedAt + 2 * T < watermark);
   g.due = dueOf(g, watermark);
   return { hits, truncated, changed: hits.length > 0 || n > 0 || truncated > 0, gone };
+}
+
+/** A firing re-arms a timespan after its last event. */
+function armedAfter(g: Group): number {
+  return g.firedAt === undefined ? Number.NEGATIVE_INFINITY : g.firedAt + g.c.timespanMs;
 }
 
 /** When the group next needs a decision or an expiry: once the watermark is past the returned time. */
