@@ -52,6 +52,11 @@ export async function backfill(opts: {
   if (refused.length === config.logs.sources.length)
     throw new UsageError(`--backfill: no source can be backfilled: ${refused.join("; ")}`);
   for (const r of refused) process.stderr.write(`trailwarden scan --backfill: skipped ${r}\n`);
+  const { emittedRetentionMs } = await import("../logs/scan.ts");
+  if (opts.since.getTime() < Date.now() - emittedRetentionMs(config))
+    process.stderr.write(
+      "trailwarden scan --backfill: --since reaches past the emitted-id retention (state.emittedRetentionDays): detections older than it may be emitted again\n",
+    );
   const { AwsClients } = await import("../aws/clients.ts");
   const { detectionsLog, openStateStore } = await import("../logs/scan.ts");
   const store = openStateStore(config);
