@@ -1,34 +1,7 @@
-// Value modifiers of Sigma v2: the set we know, and the transformations that turn one rule value
-// into the variants to look for (windash, base64, base64offset, utf16*, expand).
+// The transformations of Sigma v2 value modifiers: they turn one rule value into the variants to look
+// for (windash, base64, base64offset, utf16*, expand). Which modifiers exist and how they combine is
+// declared in modifier-registry.ts.
 import { isPlaceholder, literalOf, type Part, parseSigmaString } from "./patterns.ts";
-
-/** Modifiers that choose how a value is compared. At most one applies to a field. */
-export const OPERATORS = [
-  "contains",
-  "startswith",
-  "endswith",
-  "re",
-  "cidr",
-  "exists",
-  "lt",
-  "lte",
-  "gt",
-  "gte",
-];
-export const TRANSFORMS = [
-  "windash",
-  "base64",
-  "base64offset",
-  "utf16le",
-  "utf16be",
-  "utf16",
-  "wide",
-  "expand",
-];
-export const FLAGS = ["all", "cased", "neq", "fieldref", "i", "m", "s"];
-export const KNOWN_MODIFIERS = new Set([...OPERATORS, ...TRANSFORMS, ...FLAGS]);
-/** In the specification but not implemented here; named so the error says "unsupported", not "unknown". */
-export const UNSUPPORTED_MODIFIERS = new Set(["minute", "hour", "day", "week", "month", "year"]);
 
 /** Upper bound on the variants one value may expand to (windash and expand multiply). */
 export const MAX_VARIANTS = 4096;

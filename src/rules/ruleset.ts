@@ -3,7 +3,7 @@
 // the index has already made.
 import type { RecordTest } from "./entry.ts";
 import { toLowerCached } from "./patterns.ts";
-import { resetRecordCache } from "./record-cache.ts";
+import { EvalContext } from "./record-cache.ts";
 import type { CompiledRule } from "./types.ts";
 
 const NONE: readonly CompiledRule[] = Object.freeze([]);
@@ -77,10 +77,11 @@ export class RuleSet {
     record: Record<string, unknown>,
     onError: RuleErrorHandler = ignoreError,
   ): readonly CompiledRule[] {
-    resetRecordCache();
+    // One context per record: the caches every rule's test shares for this record, and only this one.
+    const ctx = new EvalContext(record);
     const name = hasOwn.call(record, "eventName") ? record.eventName : undefined;
     const source = hasOwn.call(record, "eventSource") ? record.eventSource : undefined;
-    if (!indexable(name) || !indexable(source)) return this.scanAll(record, onError);
+    if (!indexable(name) || !indexable(source)) return this.scanAll(record, ctx, onError);
     const lcSource = typeof source === "string" ? this.sourceKey(source) : undefined;
     let out: CompiledRule[] | undefined;
     let lists = 0;
@@ -88,22 +89,22 @@ export class RuleSet {
     if (bucket) {
       if (bucket.any.length) {
         lists++;
-        out = matching(bucket.any, record, out, onError);
+        out = matching(bucket.any, record, ctx, out, onError);
       }
       const both = lcSource === undefined ? undefined : bucket.bySource.get(lcSource);
       if (both) {
         lists++;
-        out = matching(both, record, out, onError);
+        out = matching(both, record, ctx, out, onError);
       }
     }
     const bySource = lcSource === undefined ? undefined : this.bySource.get(lcSource);
     if (bySource) {
       lists++;
-      out = matching(bySource, record, out, onError);
+      out = matching(bySource, record, ctx, out, onError);
     }
     if (this.always.length) {
       lists++;
-      out = matching(this.always, record, out, onError);
+      out = matching(this.always, record, ctx, out, onError);
     }
     if (!out) return NONE;
     if (lists > 1 && out.length > 1) out.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
@@ -132,10 +133,14 @@ export class RuleSet {
   }
 
   /** A record whose eventName/eventSource is neither a string nor absent bypasses the index. */
-  private scanAll(record: Record<string, unknown>, onError: RuleErrorHandler): readonly CompiledRule[] {
+  private scanAll(
+    record: Record<string, unknown>,
+    ctx: EvalContext,
+    onError: RuleErrorHandler,
+  ): readonly CompiledRule[] {
     let out: CompiledRule[] | undefined;
     for (const rule of this.rules) {
-      if (judge(rule, rule.test, record, onError)) {
+      if (judge(rule, rule.test, record, ctx, onError)) {
         if (out) out.push(rule);
         else out = [rule];
       }
@@ -154,10 +159,11 @@ function judge(
   rule: CompiledRule,
   test: RecordTest,
   record: Record<string, unknown>,
+  ctx: EvalContext,
   onError: RuleErrorHandler,
 ): boolean {
   try {
-    return test(record);
+    return test(record, ctx);
   } catch (err) {
     onError(rule, err);
     return false;
@@ -168,11 +174,12 @@ function judge(
 function matching(
   list: readonly Entry[],
   record: Record<string, unknown>,
+  ctx: EvalContext,
   out: CompiledRule[] | undefined,
   onError: RuleErrorHandler,
 ) {
   for (let i = 0; i < list.length; i++) {
-    if (judge(list[i].rule, list[i].test, record, onError)) {
+    if (judge(list[i].rule, list[i].test, record, ctx, onError)) {
       if (out) out.push(list[i].rule);
       else out = [list[i].rule];
     }

@@ -1,6 +1,6 @@
 // Compiled detection trees: AND / OR of record tests together with what they pin (eventName,
 // eventSource), the condition compiled over search identifiers, and the specialisation the index uses.
-import type { RecordTest } from "./combine.ts";
+import type { Test } from "./combine.ts";
 import { type CondNode, selectIdentifiers } from "./condition.ts";
 
 export type Path = (string | number)[];
@@ -20,7 +20,7 @@ export class RuleError extends Error {
 export type Pins = Map<string, Set<string>>;
 
 export interface Compiled {
-  test: RecordTest;
+  test: Test;
   pins: Pins;
   /** For a search identifier that is one map: its entries, so the index can drop the ones it implies. */
   entries?: Compiled[];
@@ -39,7 +39,7 @@ export function specialize(
   ids: Map<string, Compiled>,
   names: string[],
   implied: readonly string[],
-): RecordTest {
+): Test {
   if (asts.length !== 1) return whole.test;
   const overrides = new Map<CondNode, Compiled>();
   for (const node of conjuncts(asts[0].ast)) {
@@ -78,8 +78,8 @@ export function andAll(all: Compiled[]): Compiled {
     }
   }
   return {
-    test: (r) => {
-      for (let i = 0; i < tests.length; i++) if (!tests[i](r)) return false;
+    test: (r, ctx) => {
+      for (let i = 0; i < tests.length; i++) if (!tests[i](r, ctx)) return false;
       return true;
     },
     pins,
@@ -96,8 +96,8 @@ export function orAll(parts: Compiled[]): Compiled {
     }
   }
   return {
-    test: (r) => {
-      for (let i = 0; i < tests.length; i++) if (tests[i](r)) return true;
+    test: (r, ctx) => {
+      for (let i = 0; i < tests.length; i++) if (tests[i](r, ctx)) return true;
       return false;
     },
     pins,
@@ -132,7 +132,7 @@ export function compileCondition(
       return orAll([sub(node.left), sub(node.right)]);
     case "not": {
       const inner = sub(node.operand).test;
-      return { test: (r) => !inner(r), pins: new Map() };
+      return { test: (r, ctx) => !inner(r, ctx), pins: new Map() };
     }
     case "of": {
       const selected = selectIdentifiers(node.pattern, names);
@@ -162,10 +162,10 @@ export function compileCondition(
 function atLeast(parts: Compiled[], n: number): Compiled {
   const tests = parts.map((p) => p.test);
   return {
-    test: (r) => {
+    test: (r, ctx) => {
       let hits = 0;
       for (let i = 0; i < tests.length; i++) {
-        if (tests[i](r) && ++hits >= n) return true;
+        if (tests[i](r, ctx) && ++hits >= n) return true;
         // Too few left to reach n.
         if (hits + (tests.length - 1 - i) < n) return false;
       }
