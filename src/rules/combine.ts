@@ -36,7 +36,6 @@ export interface Pin {
 
 export interface CompiledEntry {
   test: Test;
-  pin?: Pin;
 }
 
 export interface EntryOptions {

@@ -1,6 +1,6 @@
 // Compiles one parsed Sigma rule into a CompiledRule, in passes over the rule model: parse (YAML →
-// model), validate (every problem, located), generate (closures) and analyse (lint warnings).
-// Every problem is located in the YAML source and names the rule.
+// model), validate (every problem, located), analyse (index pins, lint warnings) and generate
+// (closures). Every problem is located in the YAML source and names the rule.
 import { isScalar } from "yaml";
 import { locate, nodeAt, type ParsedYaml } from "../config/yaml.ts";
 import { analyseRule } from "./analyse.ts";
@@ -8,8 +8,9 @@ import { withContext } from "./combine.ts";
 import { type CompiledDetection, generateDetection } from "./generate.ts";
 import type { DetectionModel, SourcePos } from "./model.ts";
 import { parseRule } from "./parse.ts";
+import { analysePins, type PinAnalysis, type Pins } from "./pins.ts";
 import { EvalContext } from "./record-cache.ts";
-import type { Path, Pins } from "./tree.ts";
+import type { Path } from "./tree.ts";
 import type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem, RuleWarning } from "./types.ts";
 import { type Report, validateDetection } from "./validate.ts";
 
@@ -35,9 +36,10 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
   const who = { ruleId: typeof model.doc.id === "string" ? model.doc.id : undefined, ruleTitle: model.title };
   const report: Report = (message, pos) => problems.push({ file: model.file, ...pos, message, ...who });
   const raw = model.doc.detection as Record<string, unknown>;
-  const detection = buildDetection(model.detection, raw, opts, report, problems.length);
-  if (!detection || problems.length > 0) return { problems, warnings: [] };
-  const { test, pins, specialize, explain } = detection;
+  const built = buildDetection(model.detection, raw, opts, report, problems.length);
+  if (!built || problems.length > 0) return { problems, warnings: [] };
+  const { test, specialize, explain } = built.detection;
+  const pins = toRulePins(built.pins.rule);
   const doc = model.doc;
   const falsepositives = doc.falsepositives;
   const publicTest = withContext(test);
@@ -55,7 +57,7 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
     logsource: model.logsource,
     file: model.file,
     ...model.pos,
-    pins: toRulePins(pins),
+    pins,
     test: publicTest,
     specialize: (implied) => withContext(specialize(implied)),
     explain,
@@ -63,7 +65,7 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
       return test(record, new EvalContext(record));
     },
   };
-  const warnings = analyseRule(model, rule.pins).map((w) => ({
+  const warnings = analyseRule(model, pins).map((w) => ({
     file: model.file,
     ...w.pos,
     code: w.code,
@@ -75,8 +77,10 @@ export function compileRule(parsed: ParsedYaml, opts: LoadRulesOptions = {}): Co
 }
 
 /**
- * Validate and generate a detection model (a rule's, or a filter's). Problems go to `report`, all of
- * them; the result is undefined when there was any (`earlier`: problems the parse pass already found).
+ * Validate, analyse (pins) and generate a detection model (a rule's, or a filter's). Problems go to
+ * `report`, all of them; the result is undefined when there was any (`earlier`: problems the parse
+ * pass already found). Items that passed validation are generated even then, so that what only
+ * generation finds out is reported in the same run.
  */
 export function buildDetection(
   model: DetectionModel,
@@ -84,14 +88,18 @@ export function buildDetection(
   opts: LoadRulesOptions,
   report: Report,
   earlier: number,
-): CompiledDetection | undefined {
+): { detection: CompiledDetection; pins: PinAnalysis } | undefined {
   let count = earlier;
   const counted: Report = (message, pos) => {
     count++;
     report(message, pos);
   };
   const checked = validateDetection(model, counted);
-  return generateDetection(model, checked, raw, opts, counted, count === 0);
+  const clean = count === 0;
+  const conditions = checked.conditions;
+  const pins = clean && conditions.every((c) => c !== undefined) ? analysePins(model, conditions) : undefined;
+  const detection = generateDetection(model, checked, raw, opts, counted, clean, pins);
+  return detection && pins ? { detection, pins } : undefined;
 }
 
 function toRulePins(pins: Pins): RulePins {

@@ -2,7 +2,7 @@
 // The item has passed validation (its chain fits the modifier registry's kinds and its values suit its
 // comparison); what is left to fail here is what only building the test finds out (a regex the
 // linear-time engine refuses, a value an encoding cannot take, too many variants), reported as ItemError.
-import { type CompiledEntry, combine, type EntryOptions, ItemError, type Pin, valueTest } from "./combine.ts";
+import { type CompiledEntry, combine, type EntryOptions, ItemError, valueTest } from "./combine.ts";
 import { pathTester } from "./fields.ts";
 import type { DetectionItem } from "./model.ts";
 import { comparisonOf, modifiersOf } from "./modifier-registry.ts";
@@ -21,7 +21,6 @@ import { compileRegexTest } from "./regex.ts";
 
 export { ItemError, type Pin, type RecordTest, type Test } from "./combine.ts";
 
-const PINNABLE = new Set(["eventName", "eventSource"]);
 const TEXT_COMPARISONS = new Set(["contains", "startswith", "endswith"]);
 
 export function generateItem(item: DetectionItem, opts: EntryOptions): CompiledEntry {
@@ -69,12 +68,6 @@ export function generateItem(item: DetectionItem, opts: EntryOptions): CompiledE
   const finalVariants =
     keyword && !op ? variantsPerValue.map((vs) => vs.map((p) => wrap(p, "contains"))) : variantsPerValue;
 
-  let pin: Pin | undefined;
-  if (item.linking === "or" && !keyword && PINNABLE.has(item.field) && item.modifiers.length === 0) {
-    const lits = finalVariants.flat().map(literalOf);
-    if (lits.every((l) => l !== undefined))
-      pin = { field: item.field, values: new Set(lits.map((l) => l!.toLowerCase())) };
-  }
   let groups = finalVariants.map((vs) => valueTest(anyOf(vs.map((p) => compileStringTest(p, cased)))));
   // Many plain values (eventName lists): one set lookup instead of one comparison each.
   if (
@@ -88,8 +81,7 @@ export function generateItem(item: DetectionItem, opts: EntryOptions): CompiledE
     const asWritten = new Set(literals);
     if (lower.size > 3) groups = [valueTest((s) => asWritten.has(s) || lower.has(toLowerCached(s)))];
   }
-  const compiled = combine(groups, path, keyword, item.linking, neq);
-  return pin ? { ...compiled, pin } : compiled;
+  return combine(groups, path, keyword, item.linking, neq);
 }
 
 function wrap(parts: Part[], op: string | undefined): Part[] {

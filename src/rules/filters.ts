@@ -91,7 +91,7 @@ export function parseFilter(
           : rules.map((_, i) =>
               locate(parsed, Array.isArray(r) ? ["filter", "rules", i] : ["filter", "rules"]),
             ),
-      test: compiled.test,
+      test: compiled.detection.test,
     },
     problems,
   };

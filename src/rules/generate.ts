@@ -3,10 +3,11 @@
 // condition tree is built only when the whole detection is clean.
 import { ItemError } from "./combine.ts";
 import type { CondNode } from "./condition.ts";
-import { generateItem, type Pin, type Test } from "./entry.ts";
+import { generateItem, type Test } from "./entry.ts";
 import { buildExplainer, type MatchExplanation } from "./explain.ts";
 import type { DetectionItem, DetectionModel } from "./model.ts";
-import { andAll, type Compiled, compileCondition, orAll, type Pins, specialize } from "./tree.ts";
+import type { PinAnalysis } from "./pins.ts";
+import { andAll, type Compiled, compileCondition, orAll, specialize } from "./tree.ts";
 import type { LoadRulesOptions } from "./types.ts";
 import type { Report, ValidatedDetection } from "./validate.ts";
 
@@ -23,6 +24,7 @@ export function generateDetection(
   opts: LoadRulesOptions,
   report: Report,
   clean: boolean,
+  pins: PinAnalysis | undefined,
 ): CompiledDetection | undefined {
   const placeholders = opts.placeholders ?? {};
   let ok = clean;
@@ -33,7 +35,8 @@ export function generateDetection(
     }
     try {
       const entry = generateItem(it, { placeholders });
-      return { test: entry.test, pins: pinsOf(entry.pin) };
+      const values = pins?.items.get(it);
+      return values ? { test: entry.test, pin: { field: it.field, values } } : { test: entry.test };
     } catch (err) {
       if (!(err instanceof ItemError)) throw err;
       report(err.message, err.pos);
@@ -48,24 +51,18 @@ export function generateDetection(
     const maps = (alternatives as Compiled[][]).map((entries) => ({ ...andAll(entries), entries }));
     identifiers.set(sel.name, sel.form === "keywords" ? maps[0].entries[0] : orAll(maps));
   }
-  if (!ok || checked.conditions.some((c) => c === undefined)) return undefined;
+  if (!ok || !pins || checked.conditions.some((c) => c === undefined)) return undefined;
   const names = model.selections.map((s) => s.name);
   const asts = model.conditions.map((c, i) => ({ ast: checked.conditions[i] as CondNode, path: c.path }));
   const compiled = asts.map(({ ast, path }) => compileCondition(ast, identifiers, names, path));
   const whole = compiled.length === 1 ? compiled[0] : orAll(compiled);
   return {
     ...whole,
-    specialize: (implied) => specialize(whole, asts, identifiers, names, implied),
+    specialize: (implied) => specialize(whole, pins.rule, asts, identifiers, names, implied),
     explain: buildExplainer(
       raw,
       identifiers,
       asts.map((a) => a.ast),
     ),
   };
-}
-
-function pinsOf(pin: Pin | undefined): Pins {
-  const m: Pins = new Map();
-  if (pin) m.set(pin.field, pin.values);
-  return m;
 }

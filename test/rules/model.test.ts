@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseYaml } from "../../src/config/yaml.ts";
 import { parseRule } from "../../src/rules/parse.ts";
+import { analysePins } from "../../src/rules/pins.ts";
 import { validateDetection } from "../../src/rules/validate.ts";
 import { problemsOf, ruleText } from "./support.ts";
 
@@ -117,5 +118,28 @@ describe("validate pass: every problem of a rule in one pass", () => {
       '8:18 modifier "contains" takes text, a number, bytes or a field reference, not a regex (what "re" gives)',
       '9:27 condition: undefined search identifier "nope"',
     ]);
+  });
+});
+
+describe("analyse pass: index pins from the model", () => {
+  it("finds what the condition requires of eventName and eventSource, before any closure exists", () => {
+    const model = modelOf(
+      "a:\n  eventName: [CreateUser, DeleteUser]\n  eventSource: iam.amazonaws.com\nb:\n  eventName: 'Get*'\ncondition: a and not b",
+    );
+    const checked = validateDetection(model.detection, (m) => assert.fail(m));
+    const conditions = checked.conditions.map((c) => c!);
+    const pins = analysePins(model.detection, conditions);
+    assert.deepEqual(
+      [...pins.rule].map(([field, values]) => [field, [...values]]),
+      [
+        ["eventName", ["createuser", "deleteuser"]],
+        ["eventSource", ["iam.amazonaws.com"]],
+      ],
+    );
+    // The wildcard item pins nothing; the two plain ones do (the index may skip them).
+    assert.deepEqual(
+      [...pins.items.keys()].map((i) => i.field),
+      ["eventName", "eventSource"],
+    );
   });
 });
