@@ -14,6 +14,9 @@ export interface ValueTest {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** For callers whose value test reads no per-record cache. */
+const NO_CONTEXT = Object.freeze({ record: {} }) as unknown as EvalContext;
+
 export function splitPath(field: string): string[] {
   return field.split(".");
 }
@@ -36,8 +39,6 @@ export function anyAtPath(
   return walk(node, path, 0, test, ctx);
 }
 
-/** For callers whose value test reads no per-record cache. */
-const NO_CONTEXT = Object.freeze({ record: {} }) as unknown as EvalContext;
 
 /**
  * `anyAtPath` bound to one path and one test, compiled once. Descends plain objects in a loop and only
