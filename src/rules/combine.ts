@@ -14,8 +14,19 @@ export type Test = (record: Record<string, unknown>, ctx: EvalContext) => boolea
  */
 export type RecordTest = (record: Record<string, unknown>, ctx?: EvalContext) => boolean;
 
+// Public tests by the generated test they wrap, so a caller that always has a context (RuleSet) can
+// call the generated test directly and skip a call per rule per record.
+const unwrapped = new WeakMap<RecordTest, Test>();
+
 export function withContext(test: Test): RecordTest {
-  return (record, ctx) => test(record, ctx ?? new EvalContext(record));
+  const wrapper: RecordTest = (record, ctx) => test(record, ctx ?? new EvalContext(record));
+  unwrapped.set(wrapper, test);
+  return wrapper;
+}
+
+/** The generated test behind a public one (itself when it is not a wrapper: it takes a context too). */
+export function direct(test: RecordTest): Test {
+  return unwrapped.get(test) ?? test;
 }
 
 /** A problem found while generating an item's test (a regex the engine refuses, a value no encoding takes). */

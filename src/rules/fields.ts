@@ -39,7 +39,6 @@ export function anyAtPath(
   return walk(node, path, 0, test, ctx);
 }
 
-
 /**
  * `anyAtPath` bound to one path and one test, compiled once. Descends plain objects in a loop and only
  * falls back to the recursive walk when it meets an array on the way; a short path to a string goes

@@ -1,7 +1,7 @@
 // A set of compiled rules indexed by what nearly every CloudTrail rule pins (eventName, eventSource),
 // so a record is only tried against the rules that could match it, and those rules skip the checks
 // the index has already made.
-import type { RecordTest } from "./entry.ts";
+import { direct, type Test } from "./combine.ts";
 import { toLowerCached } from "./patterns.ts";
 import { EvalContext } from "./record-cache.ts";
 import type { CompiledRule } from "./types.ts";
@@ -18,7 +18,7 @@ const MEMO_LIMIT = 16_384;
 interface Entry {
   rule: CompiledRule;
   /** The rule's test, specialised for records that reached it through the index. */
-  test: RecordTest;
+  test: Test;
 }
 
 interface NameBucket {
@@ -45,16 +45,16 @@ export class RuleSet {
       this.order.set(rule, i);
       const { eventName, eventSource } = rule.pins;
       if (eventName && eventSource) {
-        const entry = { rule, test: rule.specialize(["eventName", "eventSource"]) };
+        const entry = { rule, test: direct(rule.specialize(["eventName", "eventSource"])) };
         for (const n of eventName) for (const s of eventSource) push(this.bucket(n).bySource, s, entry);
       } else if (eventName) {
-        const entry = { rule, test: rule.specialize(["eventName"]) };
+        const entry = { rule, test: direct(rule.specialize(["eventName"])) };
         for (const n of eventName) this.bucket(n).any.push(entry);
       } else if (eventSource) {
-        const entry = { rule, test: rule.specialize(["eventSource"]) };
+        const entry = { rule, test: direct(rule.specialize(["eventSource"])) };
         for (const s of eventSource) push(this.bySource, s, entry);
       } else {
-        this.always.push({ rule, test: rule.test });
+        this.always.push({ rule, test: direct(rule.test) });
       }
     });
   }
@@ -140,7 +140,7 @@ export class RuleSet {
   ): readonly CompiledRule[] {
     let out: CompiledRule[] | undefined;
     for (const rule of this.rules) {
-      if (judge(rule, rule.test, record, ctx, onError)) {
+      if (judge(rule, direct(rule.test), record, ctx, onError)) {
         if (out) out.push(rule);
         else out = [rule];
       }
@@ -157,7 +157,7 @@ function indexable(v: unknown): boolean {
 /** One rule's verdict on one record; a rule that throws is reported and does not match. */
 function judge(
   rule: CompiledRule,
-  test: RecordTest,
+  test: Test,
   record: Record<string, unknown>,
   ctx: EvalContext,
   onError: RuleErrorHandler,
