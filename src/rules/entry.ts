@@ -5,7 +5,7 @@
 import { type CompiledEntry, combine, type EntryOptions, ItemError, valueTest } from "./combine.ts";
 import { pathTester } from "./fields.ts";
 import type { DetectionItem } from "./model.ts";
-import { comparisonOf, modifiersOf } from "./modifier-registry.ts";
+import { comparisonOf, MODIFIERS } from "./modifier-registry.ts";
 import { applyTransform, ValueError, type Variant } from "./modifiers.ts";
 import { generateCidr, generateExists, generateFieldRef, generateNumeric } from "./operators.ts";
 import {
@@ -52,12 +52,15 @@ export function generateItem(item: DetectionItem, opts: EntryOptions): CompiledE
   }
 
   // Every remaining form compares text: one test per original value (OR inside it), then OR or AND.
-  const transforms = modifiersOf(item, "transform");
+  const transforms = item.modifiers.flatMap((m) => {
+    const transform = MODIFIERS.get(m.name)?.transform;
+    return transform ? [{ name: m.name, transform }] : [];
+  });
   const expandOn = names.has("expand");
   const variantsPerValue: Part[][][] = values.map((v) => {
     let variants: Variant[] = [{ parts: parseSigmaString(String(v.value), expandOn), binary: false }];
     try {
-      for (const m of transforms) variants = applyTransform(m, variants, opts.placeholders);
+      for (const m of transforms) variants = applyTransform(m.name, m.transform, variants, opts.placeholders);
     } catch (err) {
       if (err instanceof ValueError) throw new ItemError(err.message, v.pos);
       throw err;

@@ -4,6 +4,7 @@
 // modifiers combine follows from the declarations, not from lists of allowed pairs.
 import { parseCidr } from "./ip.ts";
 import type { DetectionItem, SourcePos } from "./model.ts";
+import { TRANSFORMATIONS, type Transformation } from "./modifiers.ts";
 
 /**
  * What a value is at one step of a chain. The rule gives text, a number or a boolean; modifiers make
@@ -43,6 +44,8 @@ export interface ModifierSpec {
   readonly checkValue?: (value: string | number | boolean) => string | undefined;
   /** Added to a refusal: how the modifier is meant to be used. */
   readonly hint?: string;
+  /** For a transform: how it turns a value into the variants to look for. */
+  readonly transform?: Transformation;
 }
 
 const SCALAR_AS_TEXT = { text: "text", number: "text", boolean: "text" } as const;
@@ -85,8 +88,13 @@ function regexFlag(name: string, what: string): ModifierSpec {
   };
 }
 
-function encoding(name: string): ModifierSpec {
-  return { name, role: "transform", signature: { text: "bytes", number: "bytes" } };
+function encoding(name: "utf16le" | "utf16be" | "utf16" | "wide"): ModifierSpec {
+  return {
+    name,
+    role: "transform",
+    signature: { text: "bytes", number: "bytes" },
+    transform: TRANSFORMATIONS[name],
+  };
 }
 
 const SPECS: ModifierSpec[] = [
@@ -133,24 +141,33 @@ const SPECS: ModifierSpec[] = [
     role: "transform",
     signature: { ...SCALAR_AS_TEXT, pattern: "pattern" },
     repeatable: true,
+    transform: TRANSFORMATIONS.windash,
   },
   {
     name: "base64",
     role: "transform",
     signature: { text: "text", number: "text", bytes: "text" },
     repeatable: true,
+    transform: TRANSFORMATIONS.base64,
   },
   {
     name: "base64offset",
     role: "transform",
     signature: { text: "text", number: "text", bytes: "text" },
     repeatable: true,
+    transform: TRANSFORMATIONS.base64offset,
   },
   encoding("utf16le"),
   encoding("utf16be"),
   encoding("utf16"),
   encoding("wide"),
-  { name: "expand", role: "transform", signature: { text: "text", pattern: "pattern" }, repeatable: true },
+  {
+    name: "expand",
+    role: "transform",
+    signature: { text: "text", pattern: "pattern" },
+    repeatable: true,
+    transform: TRANSFORMATIONS.expand,
+  },
   {
     name: "cased",
     role: "flag",
@@ -282,9 +299,4 @@ export function checkChain(item: DetectionItem): ChainProblem[] {
 /** The item's comparison modifier (the one with role "comparison"), if any. */
 export function comparisonOf(item: DetectionItem): string | undefined {
   return item.modifiers.find((m) => MODIFIERS.get(m.name)?.role === "comparison")?.name;
-}
-
-/** The item's modifiers by role, in the order written. */
-export function modifiersOf(item: DetectionItem, role: ModifierRole): string[] {
-  return item.modifiers.filter((m) => MODIFIERS.get(m.name)?.role === role).map((m) => m.name);
 }

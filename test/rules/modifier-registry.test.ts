@@ -32,6 +32,12 @@ describe("modifier registry", () => {
     assert.deepEqual(MODIFIERS.get("cidr")?.signature, { text: "ip-range" });
   });
 
+  it("gives every transforming modifier its transformation, and no other modifier one", () => {
+    for (const spec of MODIFIERS.values()) {
+      assert.equal(spec.transform !== undefined, spec.role === "transform", spec.name);
+    }
+  });
+
   it("accepts chains where each modifier takes what the previous gives", () => {
     for (const mods of [
       ["contains"],
