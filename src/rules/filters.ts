@@ -5,12 +5,13 @@
 // correlations), to the rules listed by id or name (or every rule, with `rules: any` / `all` / []),
 // and only where the filter's logsource covers the rule's.
 import { locate, type ParsedYaml } from "../config/yaml.ts";
+import { fieldWarnings } from "./analyse.ts";
 import { type RecordTest, type Test, withContext } from "./combine.ts";
 import { buildDetection } from "./compile.ts";
 import { isPlainObject as isMap } from "./fields.ts";
 import { parseDetection } from "./parse.ts";
 import { EvalContext } from "./record-cache.ts";
-import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
+import type { CompiledRule, LoadRulesOptions, RuleProblem, RuleWarning } from "./types.ts";
 
 export interface CompiledFilter {
   id: string;
@@ -24,6 +25,8 @@ export interface CompiledFilter {
   rulePositions: { line: number; column: number }[];
   /** The filter's condition over its own selections: a record passes when it holds. */
   test: Test;
+  /** Lint warnings on its selections (a field CloudTrail records do not have excludes nothing). */
+  warnings: RuleWarning[];
 }
 
 export function isFilterDocument(value: unknown): boolean {
@@ -92,6 +95,14 @@ export function parseFilter(
               locate(parsed, Array.isArray(r) ? ["filter", "rules", i] : ["filter", "rules"]),
             ),
       test: compiled.detection.test,
+      warnings: fieldWarnings(model).map((w) => ({
+        file,
+        ...w.pos,
+        code: w.code,
+        message: w.message,
+        ruleId,
+        ruleTitle,
+      })),
     },
     problems,
   };

@@ -20,7 +20,7 @@ export interface LoadedRules {
   ruleSet: RuleSet;
   /** Errors: each cost a rule (or a file) its loading. */
   problems: RuleProblem[];
-  /** Lint warnings of the rules that loaded (docs/rules.md, "Lint warnings"); they stop nothing. */
+  /** Lint warnings of the rules and filters that loaded (docs/rules.md, "Lint warnings"); they stop nothing. */
   warnings: RuleWarning[];
   /** Every rule file found (loaded or not). */
   files: string[];
@@ -68,6 +68,7 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
     warnings.push(...warningsOf(rule));
     return true;
   }
+  for (const f of filters) warnings.push(...f.warnings);
   // Filters first: they change what a base rule matches, which correlations then count.
   problems.push(...applyFilters(rules, filters, names));
   const resolved = resolveCorrelations(rules, defs, names);

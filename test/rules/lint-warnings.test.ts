@@ -1,8 +1,11 @@
 // Lint warnings (docs/rules.md, "Lint warnings"): each has a stable code and a place, and none stops
 // a rule from loading.
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { compileRuleText, formatRuleWarning } from "../../src/rules/index.ts";
+import { compileRuleText, formatRuleWarning, loadRules } from "../../src/rules/index.ts";
 import { ruleText } from "./support.ts";
 
 /** The warnings of a detection snippet (which must compile), formatted. */
@@ -76,6 +79,23 @@ describe("UNKNOWN_FIELD", () => {
         't.yml:10:37: warning UNKNOWN_FIELD [test-rule] field "requestParameter.userName" is not in CloudTrail records; did you mean "requestParameters.userName"?',
       ],
     );
+  });
+});
+
+describe("UNKNOWN_FIELD in a filter", () => {
+  it("warns about a filter's misspelt field, and the filter still applies", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tw-lint-filter-"));
+    writeFileSync(join(dir, "r.yml"), ruleText("selection:\n  eventName: CreateUser\ncondition: selection"));
+    writeFileSync(
+      join(dir, "f.yml"),
+      "title: Not CI\nlogsource: {product: aws, service: cloudtrail}\nfilter:\n  rules: any\n  sel:\n    userIdentity.Arn|endswith: ':user/ci'\n  condition: not sel\n",
+    );
+    const loaded = await loadRules([dir]);
+    assert.deepEqual(loaded.problems, []);
+    assert.equal(loaded.filters.length, 1);
+    assert.deepEqual(loaded.warnings.map(formatRuleWarning), [
+      `${join(dir, "f.yml")}:6:5: warning UNKNOWN_FIELD [Not CI] field "userIdentity.Arn" is not in CloudTrail records; did you mean "userIdentity.arn"?`,
+    ]);
   });
 });
 
