@@ -5,18 +5,26 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFile } from "../config/load.ts";
 import { locate, parseYaml, type SourceProblem } from "../config/yaml.ts";
-import { formatRuleProblem, loadRules } from "../rules/index.ts";
+import {
+  formatRuleProblem,
+  formatRuleWarning,
+  loadRules,
+  type RuleProblem,
+  type RuleWarning,
+} from "../rules/index.ts";
 import { type RuleTestReport, runRuleTests } from "../rules/tests.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
 
 /** The rules shipped with the package, found from this file so an installed package finds them too. */
 export const BUNDLED_RULES = fileURLToPath(new URL("../../rules", import.meta.url));
 
-const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE | --config FILE]
+const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE | --config FILE] [--strict]
        trailwarden rules test [PATH...] [--placeholders FILE | --config FILE] [--require-tests]
 
   validate   load every rule (*.yml, *.yaml; not *.tests.yaml) under PATH; list every problem
-             as file:line:column: [rule id] message. Exit 0 when all load, 1 otherwise.
+             of every file, errors as file:line:column: [rule id] message and lint warnings as
+             file:line:column: warning CODE [rule id] message (codes: docs/rules.md). Exit 0
+             when all load (warnings allowed), 1 otherwise.
   test       run each rule's test cases from its sibling <rule>.tests.yaml; print PASS/FAIL per
              case. Exit 1 on any failing case or load problem. PATH may be a rule file, a test
              file (its rule is found beside it) or a folder.
@@ -25,12 +33,14 @@ const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE 
                        bundled with trailwarden, or the config's rules when --config is given)
   --placeholders FILE  YAML map of |expand placeholder values: name: [value, ...]
   --config FILE        take rules and placeholders from a trailwarden config file
-  --require-tests      (test) a rule without a test file counts as a failure`;
+  --require-tests      (test) a rule without a test file counts as a failure
+  --strict             (validate) a lint warning counts as a failure`;
 
 interface Options {
   paths: string[];
   placeholders: Record<string, string[]>;
   requireTests: boolean;
+  strict: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -41,6 +51,7 @@ function parseOptions(argv: string[]): Options {
       placeholders: { type: "string" },
       config: { type: "string" },
       "require-tests": { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
     },
   });
   if (values.placeholders && values.config) throw new UsageError("give --placeholders or --config, not both");
@@ -57,6 +68,7 @@ function parseOptions(argv: string[]): Options {
     paths: positionals.length ? positionals : defaultPaths,
     placeholders,
     requireTests: values["require-tests"] ?? false,
+    strict: values.strict ?? false,
   };
 }
 
@@ -95,25 +107,49 @@ function loadPlaceholdersFile(file: string): Record<string, string[]> {
 }
 
 async function validate(opts: Options): Promise<number> {
-  const { ruleSet, problems, files, correlations, filters } = await loadRules(opts.paths, {
+  const { ruleSet, problems, warnings, files, correlations, filters } = await loadRules(opts.paths, {
     placeholders: opts.placeholders,
   });
-  for (const p of problems) process.stdout.write(`${formatRuleProblem(p)}\n`);
+  for (const line of validateListing(files, problems, warnings)) process.stdout.write(`${line}\n`);
   // A file may hold several rules, correlations and filters: count the files that gave at least one.
   const loadedFiles = new Set(
     [...ruleSet.rules, ...correlations.correlations, ...filters].map((r) => r.file),
   );
-  const summary = `${loadedFiles.size} of ${files.length} rule files loaded`;
-  if (problems.length) {
-    process.stdout.write(`${summary}; ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
-    return EXIT.FAIL;
-  }
+  const counts = `${problems.length ? plural(problems.length, "problem") : "no problems"}${warnings.length ? `, ${plural(warnings.length, "warning")}` : ""}`;
+  process.stdout.write(`${loadedFiles.size} of ${files.length} rule files loaded; ${counts}\n`);
+  if (problems.length) return EXIT.FAIL;
   if (files.length === 0) {
     process.stdout.write(`no rule files under ${opts.paths.join(", ")}\n`);
     return EXIT.FAIL;
   }
-  process.stdout.write(`${summary}; no problems\n`);
-  return EXIT.OK;
+  return opts.strict && warnings.length > 0 ? EXIT.FAIL : EXIT.OK;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Every error and warning, one line each, grouped by file (in load order) and in source order within
+ * a file, so one run shows all that is wrong with each file.
+ */
+export function validateListing(
+  files: readonly string[],
+  problems: readonly RuleProblem[],
+  warnings: readonly RuleWarning[],
+): string[] {
+  const order = new Map(files.map((f, i) => [f, i]));
+  const entries = [
+    ...problems.map((p) => ({ p, text: formatRuleProblem(p) })),
+    ...warnings.map((w) => ({ p: w as RuleProblem, text: formatRuleWarning(w) })),
+  ].map((e, seq) => ({ ...e, seq, file: order.get(e.p.file) ?? files.length }));
+  entries.sort(
+    (a, b) =>
+      a.file - b.file ||
+      (a.p.file === b.p.file ? a.p.line - b.p.line || a.p.column - b.p.column : 0) ||
+      a.seq - b.seq,
+  );
+  return entries.map((e) => e.text);
 }
 
 const TEST_FILE = /\.tests\.ya?ml$/i;

@@ -1,16 +1,39 @@
-// Building blocks of compiled entries: the record test type, compile errors, and how the values of
-// one entry combine (OR, AND with `all`, negation with `neq`) into a test on a record.
+// Building blocks of generated entries: the test types, and how the values of one item combine (OR,
+// AND with `all`, negation with `neq`) into a test on a record.
 import { pathTester, type ValueTest } from "./fields.ts";
+import type { SourcePos } from "./model.ts";
 import type { StringTest } from "./patterns.ts";
-import { compactJsonOf, leavesOf } from "./record-cache.ts";
+import { EvalContext } from "./record-cache.ts";
 
-export type RecordTest = (record: Record<string, unknown>) => boolean;
+/** A generated test: one record and its evaluation context (the per-record caches). */
+export type Test = (record: Record<string, unknown>, ctx: EvalContext) => boolean;
 
-/** A compile error; `path` leads from the detection entry to the offending YAML node. */
-export class EntryError extends Error {
+/**
+ * The public form of a rule's test (CompiledRule.test): the context is optional, and a test called
+ * without one makes its own. Callers judging one record with many rules pass one context to all.
+ */
+export type RecordTest = (record: Record<string, unknown>, ctx?: EvalContext) => boolean;
+
+// Public tests by the generated test they wrap, so a caller that always has a context (RuleSet) can
+// call the generated test directly and skip a call per rule per record.
+const unwrapped = new WeakMap<RecordTest, Test>();
+
+export function withContext(test: Test): RecordTest {
+  const wrapper: RecordTest = (record, ctx) => test(record, ctx ?? new EvalContext(record));
+  unwrapped.set(wrapper, test);
+  return wrapper;
+}
+
+/** The generated test behind a public one (itself when it is not a wrapper: it takes a context too). */
+export function direct(test: RecordTest): Test {
+  return unwrapped.get(test) ?? test;
+}
+
+/** A problem found while generating an item's test (a regex the engine refuses, a value no encoding takes). */
+export class ItemError extends Error {
   constructor(
     message: string,
-    readonly at: "key" | "value" | number = "key",
+    readonly pos: SourcePos,
   ) {
     super(message);
   }
@@ -23,8 +46,7 @@ export interface Pin {
 }
 
 export interface CompiledEntry {
-  test: RecordTest;
-  pin?: Pin;
+  test: Test;
 }
 
 export interface EntryOptions {
@@ -33,12 +55,12 @@ export interface EntryOptions {
 
 /** Apply a string test to a field value: strings as they are, numbers/booleans by string form, objects by JSON and leaves. */
 export function valueTest(test: StringTest): ValueTest {
-  const fn: ValueTest = (v) => {
+  const fn: ValueTest = (v, ctx) => {
     if (typeof v === "string") return test(v);
     if (typeof v === "number" || typeof v === "boolean") return test(String(v));
     if (typeof v === "object" && v !== null) {
-      if (test(compactJsonOf(v))) return true;
-      const leaves = leavesOf(v);
+      if (test(ctx.compactJsonOf(v))) return true;
+      const leaves = ctx.leavesOf(v);
       for (let i = 0; i < leaves.length; i++) if (test(leaves[i])) return true;
     }
     return false;
@@ -49,8 +71,8 @@ export function valueTest(test: StringTest): ValueTest {
 
 /** OR of value tests, keeping the string fast path when every one has it. */
 function anyGroup(groups: ValueTest[]): ValueTest {
-  const fn: ValueTest = (v) => {
-    for (let i = 0; i < groups.length; i++) if (groups[i](v)) return true;
+  const fn: ValueTest = (v, ctx) => {
+    for (let i = 0; i < groups.length; i++) if (groups[i](v, ctx)) return true;
     return false;
   };
   const strings = groups.map((g) => g.stringTest);
@@ -68,31 +90,31 @@ export function combine(
   groups: ValueTest[],
   path: string[],
   keyword: boolean,
-  seen: Set<string>,
+  linking: "or" | "and",
+  neq: boolean,
 ): CompiledEntry {
-  const tester = (g: ValueTest): RecordTest =>
+  const tester = (g: ValueTest): Test =>
     keyword
-      ? (r) => {
-          const leaves = leavesOf(r);
-          for (let i = 0; i < leaves.length; i++) if (g(leaves[i])) return true;
+      ? (r, ctx) => {
+          const leaves = ctx.leavesOf(r);
+          for (let i = 0; i < leaves.length; i++) if (g(leaves[i], ctx)) return true;
           return false;
         }
       : pathTester(path, g);
-  let test: RecordTest;
-  if (seen.has("all")) {
+  let test: Test;
+  if (linking === "and") {
     const each = groups.map(tester);
-    test = (r) => {
-      for (let i = 0; i < each.length; i++) if (!each[i](r)) return false;
+    test = (r, ctx) => {
+      for (let i = 0; i < each.length; i++) if (!each[i](r, ctx)) return false;
       return true;
     };
   } else {
     test = tester(groups.length === 1 ? groups[0] : anyGroup(groups));
   }
-  if (seen.has("neq")) {
-    if (keyword) throw new EntryError('"neq" needs a field');
+  if (neq) {
     const base = test;
     const present = pathTester(path, (v) => v !== null && v !== undefined);
-    test = (r) => present(r) && !base(r);
+    test = (r, ctx) => present(r, ctx) && !base(r, ctx);
   }
   return { test };
 }

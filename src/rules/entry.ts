@@ -1,24 +1,13 @@
-// Compiles one detection entry (`field|modifier|...: value or list`) into a test on a record.
-// Everything that can be decided from the rule is decided here, once; the returned closure only reads.
-import {
-  type CompiledEntry,
-  combine,
-  EntryError,
-  type EntryOptions,
-  type Pin,
-  valueTest,
-} from "./combine.ts";
-import { pathTester, splitPath } from "./fields.ts";
-import {
-  applyTransform,
-  KNOWN_MODIFIERS,
-  OPERATORS,
-  TRANSFORMS,
-  UNSUPPORTED_MODIFIERS,
-  ValueError,
-  type Variant,
-} from "./modifiers.ts";
-import { compileCidr, compileExists, compileNumeric, fieldRefTest } from "./operators.ts";
+// Generate pass for one detection item (`field|modifier|...: value or list`): a test on a record.
+// The item has passed validation (its chain fits the modifier registry's kinds and its values suit its
+// comparison); what is left to fail here is what only building the test finds out (a regex the
+// linear-time engine refuses, a value an encoding cannot take, too many variants), reported as ItemError.
+import { type CompiledEntry, combine, type EntryOptions, ItemError, valueTest } from "./combine.ts";
+import { pathTester } from "./fields.ts";
+import type { DetectionItem } from "./model.ts";
+import { comparisonOf, MODIFIERS } from "./modifier-registry.ts";
+import { applyTransform, ValueError, type Variant } from "./modifiers.ts";
+import { generateCidr, generateExists, generateFieldRef, generateNumeric } from "./operators.ts";
 import {
   ANY,
   compileStringTest,
@@ -30,100 +19,50 @@ import {
 } from "./patterns.ts";
 import { compileRegexTest } from "./regex.ts";
 
-export { EntryError, type Pin, type RecordTest } from "./combine.ts";
+export { ItemError, type Pin, type RecordTest, type Test } from "./combine.ts";
 
-const PINNABLE = new Set(["eventName", "eventSource"]);
+const TEXT_COMPARISONS = new Set(["contains", "startswith", "endswith"]);
 
-export function compileEntry(key: string, raw: unknown, opts: EntryOptions): CompiledEntry {
-  const [field, ...mods] = key.split("|");
-  const keyword = field === "";
-  if (!keyword && !/^[^\s]+$/.test(field)) throw new EntryError(`invalid field name "${field}"`);
-  const seen = new Set<string>();
-  for (const m of mods) {
-    if (UNSUPPORTED_MODIFIERS.has(m)) throw new EntryError(`modifier "${m}" is unsupported`);
-    if (!KNOWN_MODIFIERS.has(m)) throw new EntryError(`unknown modifier "${m}"`);
-    if (seen.has(m) && !TRANSFORMS.includes(m)) throw new EntryError(`modifier "${m}" is given twice`);
-    seen.add(m);
-  }
-  const ops = mods.filter((m) => OPERATORS.includes(m));
-  if (ops.length > 1) throw new EntryError(`modifiers "${ops.join('" and "')}" cannot be combined`);
-  const op = ops[0];
-  for (const f of ["i", "m", "s"]) {
-    if (seen.has(f) && op !== "re") throw new EntryError(`modifier "${f}" is a flag of "re" and needs it`);
-  }
-
-  const isList = Array.isArray(raw);
-  const values: unknown[] = isList ? (raw as unknown[]) : [raw];
-  if (isList && values.length === 0) throw new EntryError("empty value list", "value");
-  values.forEach((v, i) => {
-    const at = isList ? i : "value";
-    if (v === null && isList) throw new EntryError("null inside a value list: use a separate selection", at);
-    if (v !== null && typeof v === "object") {
-      throw new EntryError("a value must be a string, number, boolean or null", at);
-    }
-  });
-  if (seen.has("all") && values.length < 2) {
-    throw new EntryError('"all" needs a list of at least two values', "value");
-  }
-
-  const path = keyword ? [] : splitPath(field);
-  if (raw === null) {
-    if (keyword) throw new EntryError("a keyword cannot be null", "value");
-    if (mods.length > 0) throw new EntryError("null cannot take modifiers", "value");
+export function generateItem(item: DetectionItem, opts: EntryOptions): CompiledEntry {
+  const { path, keyword, values } = item;
+  const names = new Set(item.modifiers.map((m) => m.name));
+  const neq = names.has("neq");
+  const cased = names.has("cased");
+  if (values.length === 1 && values[0].value === null) {
     return { test: pathTester(path, (v) => v === null || v === undefined) };
   }
-
-  if (op === "exists") return compileExists(mods, values, path, keyword);
-  if (op === "lt" || op === "lte" || op === "gt" || op === "gte")
-    return compileNumeric(op, mods, values, path, keyword);
-  if (op === "cidr") return compileCidr(mods, values, path, keyword);
-
-  // Every remaining form compares text: one test per original value (OR inside it), then OR or AND.
-  let groups: ((v: unknown) => boolean)[];
-  let pin: Pin | undefined;
-  if (seen.has("fieldref")) {
-    if (keyword) throw new EntryError('"fieldref" needs a field');
-    const refs = values.map((v, i) => fieldRefTest(v, i, isList, mods, op));
-    const inner = combine(
-      refs.map((f) => f.test),
-      path,
-      keyword,
-      seen,
-    ).test;
-    return {
-      test: (r) => {
-        for (let i = 0; i < refs.length; i++) refs[i].bind(r);
-        return inner(r);
-      },
-    };
+  const op = comparisonOf(item);
+  if (op === "exists") return generateExists(item);
+  if (op === "lt" || op === "lte" || op === "gt" || op === "gte") return generateNumeric(op, item);
+  if (op === "cidr") return generateCidr(item, neq);
+  if (op === "fieldref") {
+    const textOp = item.modifiers.find((m) => TEXT_COMPARISONS.has(m.name))?.name;
+    return generateFieldRef(item, textOp, cased, neq);
   }
   if (op === "re") {
-    const allowed = new Set(["re", "i", "m", "s", "all", "neq"]);
-    const other = mods.find((m) => !allowed.has(m));
-    if (other) throw new EntryError(`modifier "${other}" cannot be combined with "re"`);
-    const flags = { ignoreCase: seen.has("i"), multiLine: seen.has("m"), dotAll: seen.has("s") };
-    groups = values.map((v, i) => {
-      const at = isList ? i : "value";
-      if (typeof v !== "string") throw new EntryError('"re" needs a string pattern', at);
+    const flags = { ignoreCase: names.has("i"), multiLine: names.has("m"), dotAll: names.has("s") };
+    const groups = values.map((v) => {
       try {
-        return valueTest(compileRegexTest(v, flags));
+        return valueTest(compileRegexTest(v.value as string, flags));
       } catch (err) {
-        throw new EntryError(`invalid regular expression: ${(err as Error).message}`, at);
+        throw new ItemError(`invalid regular expression: ${(err as Error).message}`, v.pos);
       }
     });
-    return combine(groups, path, keyword, seen);
+    return combine(groups, path, keyword, item.linking, neq);
   }
 
-  const cased = seen.has("cased");
-  const expandOn = seen.has("expand");
-  const variantsPerValue: Part[][][] = values.map((v, i) => {
-    const at = isList ? i : "value";
-    let variants: Variant[] = [{ parts: parseSigmaString(String(v), expandOn), binary: false }];
+  // Every remaining form compares text: one test per original value (OR inside it), then OR or AND.
+  const transforms = item.modifiers.flatMap((m) => {
+    const transform = MODIFIERS.get(m.name)?.transform;
+    return transform ? [{ name: m.name, transform }] : [];
+  });
+  const expandOn = names.has("expand");
+  const variantsPerValue: Part[][][] = values.map((v) => {
+    let variants: Variant[] = [{ parts: parseSigmaString(String(v.value), expandOn), binary: false }];
     try {
-      for (const m of mods)
-        if (TRANSFORMS.includes(m)) variants = applyTransform(m, variants, opts.placeholders);
+      for (const m of transforms) variants = applyTransform(m.name, m.transform, variants, opts.placeholders);
     } catch (err) {
-      if (err instanceof ValueError) throw new EntryError(err.message, at);
+      if (err instanceof ValueError) throw new ItemError(err.message, v.pos);
       throw err;
     }
     return variants.map((x) => wrap(x.parts, op));
@@ -132,23 +71,10 @@ export function compileEntry(key: string, raw: unknown, opts: EntryOptions): Com
   const finalVariants =
     keyword && !op ? variantsPerValue.map((vs) => vs.map((p) => wrap(p, "contains"))) : variantsPerValue;
 
-  if (
-    !seen.has("all") &&
-    !seen.has("neq") &&
-    !op &&
-    !keyword &&
-    PINNABLE.has(field) &&
-    !cased &&
-    mods.length === 0
-  ) {
-    const lits = finalVariants.flat().map(literalOf);
-    if (lits.every((l) => l !== undefined))
-      pin = { field, values: new Set(lits.map((l) => l!.toLowerCase())) };
-  }
-  groups = finalVariants.map((vs) => valueTest(anyOf(vs.map((p) => compileStringTest(p, cased)))));
+  let groups = finalVariants.map((vs) => valueTest(anyOf(vs.map((p) => compileStringTest(p, cased)))));
   // Many plain values (eventName lists): one set lookup instead of one comparison each.
   if (
-    !seen.has("all") &&
+    item.linking === "or" &&
     !cased &&
     finalVariants.every((vs) => vs.every((p) => literalOf(p) !== undefined))
   ) {
@@ -158,8 +84,7 @@ export function compileEntry(key: string, raw: unknown, opts: EntryOptions): Com
     const asWritten = new Set(literals);
     if (lower.size > 3) groups = [valueTest((s) => asWritten.has(s) || lower.has(toLowerCached(s)))];
   }
-  const compiled = combine(groups, path, keyword, seen);
-  return pin ? { ...compiled, pin } : compiled;
+  return combine(groups, path, keyword, item.linking, neq);
 }
 
 function wrap(parts: Part[], op: string | undefined): Part[] {

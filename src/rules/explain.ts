@@ -3,7 +3,7 @@
 // rule; run only on a record the rule has already matched, never on the hot path.
 import { type CondNode, selectIdentifiers } from "./condition.ts";
 import { isPlainObject } from "./fields.ts";
-import { resetRecordCache } from "./record-cache.ts";
+import { EvalContext } from "./record-cache.ts";
 import type { Compiled } from "./tree.ts";
 
 export interface MatchExplanation {
@@ -31,12 +31,12 @@ export function buildExplainer(
     .filter((n) => positive.has(n))
     .map((n) => ({ name: n, test: identifiers.get(n)!.test, fields: fieldsOf(detection[n]) }));
   return (record) => {
-    resetRecordCache();
+    const ctx = new EvalContext(record);
     const selections: string[] = [];
     const fields: Record<string, string> = {};
     let count = 0;
     for (const c of candidates) {
-      if (!c.test(record)) continue;
+      if (!c.test(record, ctx)) continue;
       selections.push(c.name);
       for (const f of c.fields) {
         if (count >= MAX_EXPLAINED_FIELDS || hasOwn.call(fields, f)) continue;

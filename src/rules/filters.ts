@@ -5,12 +5,13 @@
 // correlations), to the rules listed by id or name (or every rule, with `rules: any` / `all` / []),
 // and only where the filter's logsource covers the rule's.
 import { locate, type ParsedYaml } from "../config/yaml.ts";
-import { compileDetection, locateOffset } from "./compile.ts";
-import type { RecordTest } from "./entry.ts";
+import { fieldWarnings } from "./analyse.ts";
+import { type RecordTest, type Test, withContext } from "./combine.ts";
+import { buildDetection } from "./compile.ts";
 import { isPlainObject as isMap } from "./fields.ts";
-import { resetRecordCache } from "./record-cache.ts";
-import { RuleError } from "./tree.ts";
-import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
+import { parseDetection } from "./parse.ts";
+import { EvalContext } from "./record-cache.ts";
+import type { CompiledRule, LoadRulesOptions, RuleProblem, RuleWarning } from "./types.ts";
 
 export interface CompiledFilter {
   id: string;
@@ -23,7 +24,9 @@ export interface CompiledFilter {
   rules: string[] | "any";
   rulePositions: { line: number; column: number }[];
   /** The filter's condition over its own selections: a record passes when it holds. */
-  test: RecordTest;
+  test: Test;
+  /** Lint warnings on its selections (a field CloudTrail records do not have excludes nothing). */
+  warnings: RuleWarning[];
 }
 
 export function isFilterDocument(value: unknown): boolean {
@@ -72,40 +75,37 @@ export function parseFilter(
   if (problems.length > 0 || !rules) return { problems };
   const detection: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(f)) if (k !== "rules") detection[k] = v;
-  try {
-    const compiled = compileDetection(detection, opts);
-    return {
-      filter: {
-        id: ruleId ?? ruleTitle!,
-        title: ruleTitle!,
+  const report = (message: string, pos: { line: number; column: number }) =>
+    problems.push({ file, ...pos, message, ruleId, ruleTitle });
+  const model = parseDetection(parsed, detection, report, ["filter"]);
+  const compiled = buildDetection(model, detection, opts, report, problems.length);
+  if (!compiled || problems.length > 0) return { problems };
+  return {
+    filter: {
+      id: ruleId ?? ruleTitle!,
+      title: ruleTitle!,
+      file,
+      ...locate(parsed, []),
+      logsource: doc.logsource as Record<string, string>,
+      rules,
+      rulePositions:
+        rules === "any"
+          ? []
+          : rules.map((_, i) =>
+              locate(parsed, Array.isArray(r) ? ["filter", "rules", i] : ["filter", "rules"]),
+            ),
+      test: compiled.detection.test,
+      warnings: fieldWarnings(model).map((w) => ({
         file,
-        ...locate(parsed, []),
-        logsource: doc.logsource as Record<string, string>,
-        rules,
-        rulePositions:
-          rules === "any"
-            ? []
-            : rules.map((_, i) =>
-                locate(parsed, Array.isArray(r) ? ["filter", "rules", i] : ["filter", "rules"]),
-              ),
-        test: compiled.test,
-      },
-      problems,
-    };
-  } catch (err) {
-    if (!(err instanceof RuleError)) throw err;
-    const path = err.path[0] === "detection" ? ["filter", ...err.path.slice(1)] : err.path;
-    if (err.offset === undefined) problem(err.message, path, err.preferKey);
-    else
-      problems.push({
-        file,
-        ...locateOffset(parsed, path, err.offset),
-        message: err.message,
+        ...w.pos,
+        code: w.code,
+        message: w.message,
         ruleId,
         ruleTitle,
-      });
-    return { problems };
-  }
+      })),
+    },
+    problems,
+  };
 }
 
 /** Whether every logsource field the filter sets is the rule's (case-insensitive). */
@@ -145,19 +145,17 @@ export function applyFilters(
   return problems;
 }
 
-function addCondition(rule: CompiledRule, filterTest: RecordTest): void {
+function addCondition(rule: CompiledRule, filterTest: Test): void {
   const test = rule.test;
   const specialize = rule.specialize;
-  const both: RecordTest = (record) => test(record) && filterTest(record);
+  // One context for both halves: the rule's and the filter's tests share the record's caches.
+  const both: Test = (record, ctx) => test(record, ctx) && filterTest(record, ctx);
   Object.assign(rule, {
-    test: both,
+    test: withContext(both),
     specialize: (implied: readonly ("eventName" | "eventSource")[]) => {
       const t = specialize(implied);
-      return (record: Record<string, unknown>) => t(record) && filterTest(record);
+      return withContext((record, ctx) => t(record, ctx) && filterTest(record, ctx));
     },
-    matches: (record: Record<string, unknown>) => {
-      resetRecordCache();
-      return both(record);
-    },
-  });
+    matches: (record: Record<string, unknown>) => both(record, new EvalContext(record)),
+  } satisfies Partial<CompiledRule> & { test: RecordTest });
 }

@@ -1,23 +1,28 @@
 // The rule engine's entry point: load rule files into a RuleSet (contracts.md, "Rules engine").
 import { mapLimit } from "../util/limit.ts";
+import { warningsOf } from "./compile.ts";
 import { type CorrelationSet, resolveCorrelations } from "./correlation/resolve.ts";
 import type { CorrelationDef } from "./correlation/types.ts";
 import { applyFilters, type CompiledFilter } from "./filters.ts";
 import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
 import { RuleSet } from "./ruleset.ts";
-import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
+import type { CompiledRule, LoadRulesOptions, RuleProblem, RuleWarning } from "./types.ts";
 
+export { WARNING_CODES } from "./analyse.ts";
 export { correlatorFactory, DEFAULT_CORRELATION_SETTINGS } from "./correlation/factory.ts";
 export type { CompiledCorrelation, CorrelationSet } from "./correlation/resolve.ts";
 export { selectCorrelations } from "./correlation/select.ts";
 export type { CorrelationEvent } from "./correlation/types.ts";
 export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
 export { RuleSet } from "./ruleset.ts";
-export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./types.ts";
+export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem, RuleWarning } from "./types.ts";
 
 export interface LoadedRules {
   ruleSet: RuleSet;
+  /** Errors: each cost a rule (or a file) its loading. */
   problems: RuleProblem[];
+  /** Lint warnings of the rules and filters that loaded (docs/rules.md, "Lint warnings"); they stop nothing. */
+  warnings: RuleWarning[];
   /** Every rule file found (loaded or not). */
   files: string[];
   /** The correlation rules, resolved against the loaded rules (their base rules carry projections). */
@@ -33,6 +38,7 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   const found = await findFiles(paths, isRuleFile);
   const problems = [...found.problems];
   const rules: CompiledRule[] = [];
+  const warnings: RuleWarning[] = [];
   const byId = new Map<string, CompiledRule>();
   const defs: CorrelationDef[] = [];
   const filters: CompiledFilter[] = [];
@@ -62,8 +68,10 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
     }
     byId.set(rule.id, rule);
     rules.push(rule);
+    warnings.push(...warningsOf(rule));
     return true;
   }
+  for (const f of filters) warnings.push(...f.warnings);
   // Filters first: they change what a base rule matches, which correlations then count.
   problems.push(...applyFilters(rules, filters, names));
   const resolved = resolveCorrelations(rules, defs, names);
@@ -71,11 +79,18 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   return {
     ruleSet: new RuleSet(rules),
     problems,
+    warnings,
     files: found.files,
     correlations: resolved.set,
     filters,
     names,
   };
+}
+
+/** "file:line:col: warning CODE [id or title] message" */
+export function formatRuleWarning(w: RuleWarning): string {
+  const who = w.ruleId ?? w.ruleTitle;
+  return `${w.file}:${w.line}:${w.column}: warning ${w.code} ${who ? `[${who}] ` : ""}${w.message}`;
 }
 
 /** "file:line:col: [id or title] message" */

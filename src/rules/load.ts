@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { parseYaml } from "../config/yaml.ts";
 import { compileRule } from "./compile.ts";
 import { compileRuleDocuments, type RuleDocuments } from "./correlation/documents.ts";
-import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
+import type { CompiledRule, LoadRulesOptions, RuleProblem, RuleWarning } from "./types.ts";
 
 /** Rule files beyond this size are refused: a rule is a few kilobytes, and files are untrusted. */
 export const MAX_RULE_FILE_BYTES = 1024 * 1024;
@@ -123,29 +123,32 @@ function emptyDocuments(): RuleDocuments {
   return { rules: [], filters: [], correlations: [], names: new Map(), problems: [] };
 }
 
+export interface CompiledRuleText {
+  rule?: CompiledRule;
+  problems: RuleProblem[];
+  /** The rule's lint warnings (when it compiled). */
+  warnings: RuleWarning[];
+}
+
 /** Parse and compile rule source text (what loadRuleFile does after reading). */
-export function compileRuleText(
-  text: string,
-  file: string,
-  opts: LoadRulesOptions = {},
-): { rule?: CompiledRule; problems: RuleProblem[] } {
+export function compileRuleText(text: string, file: string, opts: LoadRulesOptions = {}): CompiledRuleText {
   try {
     return compileRuleTextUnguarded(text, file, opts);
   } catch (err) {
     // A file the parser or compiler chokes on (say, nesting deep enough to exhaust the stack) is one
     // bad rule, not the end of loading.
-    return { problems: [{ file, line: 1, column: 1, message: `cannot load: ${(err as Error).message}` }] };
+    return {
+      problems: [{ file, line: 1, column: 1, message: `cannot load: ${(err as Error).message}` }],
+      warnings: [],
+    };
   }
 }
 
-function compileRuleTextUnguarded(
-  text: string,
-  file: string,
-  opts: LoadRulesOptions = {},
-): { rule?: CompiledRule; problems: RuleProblem[] } {
+function compileRuleTextUnguarded(text: string, file: string, opts: LoadRulesOptions = {}): CompiledRuleText {
   const parsed = parseYaml(text, file);
   if (parsed.problems.length > 0) {
     return {
+      warnings: [],
       problems: parsed.problems.map((p) => ({
         ...p,
         message: p.message.includes("multiple documents")

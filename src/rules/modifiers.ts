@@ -1,34 +1,7 @@
-// Value modifiers of Sigma v2: the set we know, and the transformations that turn one rule value
-// into the variants to look for (windash, base64, base64offset, utf16*, expand).
+// The transformations of Sigma v2 value modifiers: they turn one rule value into the variants to look
+// for (windash, base64, base64offset, utf16*, expand). Which modifiers exist and how they combine is
+// declared in modifier-registry.ts.
 import { isPlaceholder, literalOf, type Part, parseSigmaString } from "./patterns.ts";
-
-/** Modifiers that choose how a value is compared. At most one applies to a field. */
-export const OPERATORS = [
-  "contains",
-  "startswith",
-  "endswith",
-  "re",
-  "cidr",
-  "exists",
-  "lt",
-  "lte",
-  "gt",
-  "gte",
-];
-export const TRANSFORMS = [
-  "windash",
-  "base64",
-  "base64offset",
-  "utf16le",
-  "utf16be",
-  "utf16",
-  "wide",
-  "expand",
-];
-export const FLAGS = ["all", "cased", "neq", "fieldref", "i", "m", "s"];
-export const KNOWN_MODIFIERS = new Set([...OPERATORS, ...TRANSFORMS, ...FLAGS]);
-/** In the specification but not implemented here; named so the error says "unsupported", not "unknown". */
-export const UNSUPPORTED_MODIFIERS = new Set(["minute", "hour", "day", "week", "month", "year"]);
 
 /** Upper bound on the variants one value may expand to (windash and expand multiply). */
 export const MAX_VARIANTS = 4096;
@@ -41,42 +14,37 @@ export interface Variant {
   binary: boolean;
 }
 
+/** A transformation: one value's variants in, the variants to look for out. */
+export type Transformation = (variants: Variant[], placeholders: Record<string, string[]>) => Variant[];
+
+const encode16 =
+  (mod: string, bytes: (text: string) => Buffer): Transformation =>
+  (variants) =>
+    variants.map((v) => binaryVariant(bytes(textOf(v, mod))));
+
+/** The transformation of each transforming modifier (the registry refers to these). */
+export const TRANSFORMATIONS = {
+  windash: (variants) => variants.flatMap(windash),
+  base64: (variants) => variants.map((v) => ({ parts: [base64(bytesOf(v, "base64"))], binary: false })),
+  base64offset: (variants) =>
+    variants.flatMap((v) =>
+      base64Offsets(bytesOf(v, "base64offset")).map((s) => ({ parts: [s], binary: false })),
+    ),
+  utf16le: encode16("utf16le", (t) => Buffer.from(t, "utf16le")),
+  wide: encode16("wide", (t) => Buffer.from(t, "utf16le")),
+  utf16be: encode16("utf16be", (t) => swap16(Buffer.from(t, "utf16le"))),
+  utf16: encode16("utf16", (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, "utf16le")])),
+  expand: (variants, placeholders) => variants.flatMap((v) => expand(v, placeholders)),
+} satisfies Record<string, Transformation>;
+
+/** Apply one transformation, refusing a value that expands into too many variants. */
 export function applyTransform(
   mod: string,
+  transform: Transformation,
   variants: Variant[],
   placeholders: Record<string, string[]>,
 ): Variant[] {
-  let out: Variant[];
-  switch (mod) {
-    case "windash":
-      out = variants.flatMap(windash);
-      break;
-    case "base64":
-      out = variants.map((v) => ({ parts: [base64(bytesOf(v, "base64"))], binary: false }));
-      break;
-    case "base64offset":
-      out = variants.flatMap((v) =>
-        base64Offsets(bytesOf(v, "base64offset")).map((s) => ({ parts: [s], binary: false })),
-      );
-      break;
-    case "utf16le":
-    case "wide":
-      out = variants.map((v) => binaryVariant(Buffer.from(textOf(v, mod), "utf16le")));
-      break;
-    case "utf16be":
-      out = variants.map((v) => binaryVariant(swap16(Buffer.from(textOf(v, mod), "utf16le"))));
-      break;
-    case "utf16":
-      out = variants.map((v) =>
-        binaryVariant(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(textOf(v, mod), "utf16le")])),
-      );
-      break;
-    case "expand":
-      out = variants.flatMap((v) => expand(v, placeholders));
-      break;
-    default:
-      throw new ValueError(`"${mod}" is not a transformation`);
-  }
+  const out = transform(variants, placeholders);
   if (out.length > MAX_VARIANTS) {
     throw new ValueError(`"${mod}" expands a value into more than ${MAX_VARIANTS} variants`);
   }

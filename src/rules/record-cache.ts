@@ -1,49 +1,69 @@
-// Per-record memo of the derived forms of object-valued fields (compact JSON, leaf strings).
-// They are built only when a rule needs them and only once per record, however many rules look.
+// The evaluation context of one record: the per-record memo of derived forms of object-valued fields
+// (compact JSON, leaf strings) and of the parsed source IP. Built only when a rule needs them and only
+// once per record, however many rules look. Generated tests receive it as an argument; nothing here is
+// module state, so two records (or two RuleSets, or a re-entrant explain) never share a cache.
 import { collectLeaves } from "./fields.ts";
+import { parseIp } from "./ip.ts";
 
 const MAX_ENTRIES = 32;
-const keys: object[] = [];
-const jsons: (string | undefined)[] = [];
-const leaves: (string[] | undefined)[] = [];
 
-/** Forget the previous record's derived values; called once before each record is evaluated. */
-export function resetRecordCache(): void {
-  if (keys.length === 0) return;
-  keys.length = 0;
-  jsons.length = 0;
-  leaves.length = 0;
-}
+export class EvalContext {
+  private keys: object[] | undefined;
+  private jsons: (string | undefined)[] | undefined;
+  private leafLists: (string[] | undefined)[] | undefined;
+  private ipIn: string | undefined;
+  private ipOut: Uint16Array | undefined;
 
-function slot(obj: object): number {
-  for (let i = 0; i < keys.length; i++) if (keys[i] === obj) return i;
-  if (keys.length >= MAX_ENTRIES) return -1;
-  keys.push(obj);
-  jsons.push(undefined);
-  leaves.push(undefined);
-  return keys.length - 1;
-}
+  /** `record`: the record under evaluation (fieldref reads the referenced field from it). */
+  constructor(readonly record: Record<string, unknown>) {}
 
-export function compactJsonOf(obj: object): string {
-  const i = slot(obj);
-  if (i < 0) return safeStringify(obj);
-  let s = jsons[i];
-  if (s === undefined) {
-    s = safeStringify(obj);
-    jsons[i] = s;
+  private slot(obj: object): number {
+    if (!this.keys) {
+      this.keys = [];
+      this.jsons = [];
+      this.leafLists = [];
+    }
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === obj) return i;
+    if (keys.length >= MAX_ENTRIES) return -1;
+    keys.push(obj);
+    this.jsons!.push(undefined);
+    this.leafLists!.push(undefined);
+    return keys.length - 1;
   }
-  return s;
-}
 
-export function leavesOf(obj: object): string[] {
-  const i = slot(obj);
-  if (i < 0) return collectLeaves(obj, []);
-  let l = leaves[i];
-  if (l === undefined) {
-    l = collectLeaves(obj, []);
-    leaves[i] = l;
+  /** JSON.stringify's compact form of an object value of this record. */
+  compactJsonOf(obj: object): string {
+    const i = this.slot(obj);
+    if (i < 0) return safeStringify(obj);
+    let s = this.jsons![i];
+    if (s === undefined) {
+      s = safeStringify(obj);
+      this.jsons![i] = s;
+    }
+    return s;
   }
-  return l;
+
+  /** The scalar leaves (as strings) below an object value of this record. */
+  leavesOf(obj: object): string[] {
+    const i = this.slot(obj);
+    if (i < 0) return collectLeaves(obj, []);
+    let l = this.leafLists![i];
+    if (l === undefined) {
+      l = collectLeaves(obj, []);
+      this.leafLists![i] = l;
+    }
+    return l;
+  }
+
+  /** An IP address parsed once per record (every cidr rule reads the same sourceIPAddress). */
+  ipOf(s: string): Uint16Array | undefined {
+    if (s !== this.ipIn) {
+      this.ipIn = s;
+      this.ipOut = parseIp(s);
+    }
+    return this.ipOut;
+  }
 }
 
 function safeStringify(obj: object): string {

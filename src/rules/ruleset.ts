@@ -1,9 +1,9 @@
 // A set of compiled rules indexed by what nearly every CloudTrail rule pins (eventName, eventSource),
 // so a record is only tried against the rules that could match it, and those rules skip the checks
 // the index has already made.
-import type { RecordTest } from "./entry.ts";
+import { direct, type Test } from "./combine.ts";
 import { toLowerCached } from "./patterns.ts";
-import { resetRecordCache } from "./record-cache.ts";
+import { EvalContext } from "./record-cache.ts";
 import type { CompiledRule } from "./types.ts";
 
 const NONE: readonly CompiledRule[] = Object.freeze([]);
@@ -18,7 +18,7 @@ const MEMO_LIMIT = 16_384;
 interface Entry {
   rule: CompiledRule;
   /** The rule's test, specialised for records that reached it through the index. */
-  test: RecordTest;
+  test: Test;
 }
 
 interface NameBucket {
@@ -45,16 +45,16 @@ export class RuleSet {
       this.order.set(rule, i);
       const { eventName, eventSource } = rule.pins;
       if (eventName && eventSource) {
-        const entry = { rule, test: rule.specialize(["eventName", "eventSource"]) };
+        const entry = { rule, test: direct(rule.specialize(["eventName", "eventSource"])) };
         for (const n of eventName) for (const s of eventSource) push(this.bucket(n).bySource, s, entry);
       } else if (eventName) {
-        const entry = { rule, test: rule.specialize(["eventName"]) };
+        const entry = { rule, test: direct(rule.specialize(["eventName"])) };
         for (const n of eventName) this.bucket(n).any.push(entry);
       } else if (eventSource) {
-        const entry = { rule, test: rule.specialize(["eventSource"]) };
+        const entry = { rule, test: direct(rule.specialize(["eventSource"])) };
         for (const s of eventSource) push(this.bySource, s, entry);
       } else {
-        this.always.push({ rule, test: rule.test });
+        this.always.push({ rule, test: direct(rule.test) });
       }
     });
   }
@@ -77,10 +77,11 @@ export class RuleSet {
     record: Record<string, unknown>,
     onError: RuleErrorHandler = ignoreError,
   ): readonly CompiledRule[] {
-    resetRecordCache();
+    // One context per record: the caches every rule's test shares for this record, and only this one.
+    const ctx = new EvalContext(record);
     const name = hasOwn.call(record, "eventName") ? record.eventName : undefined;
     const source = hasOwn.call(record, "eventSource") ? record.eventSource : undefined;
-    if (!indexable(name) || !indexable(source)) return this.scanAll(record, onError);
+    if (!indexable(name) || !indexable(source)) return this.scanAll(record, ctx, onError);
     const lcSource = typeof source === "string" ? this.sourceKey(source) : undefined;
     let out: CompiledRule[] | undefined;
     let lists = 0;
@@ -88,22 +89,22 @@ export class RuleSet {
     if (bucket) {
       if (bucket.any.length) {
         lists++;
-        out = matching(bucket.any, record, out, onError);
+        out = matching(bucket.any, record, ctx, out, onError);
       }
       const both = lcSource === undefined ? undefined : bucket.bySource.get(lcSource);
       if (both) {
         lists++;
-        out = matching(both, record, out, onError);
+        out = matching(both, record, ctx, out, onError);
       }
     }
     const bySource = lcSource === undefined ? undefined : this.bySource.get(lcSource);
     if (bySource) {
       lists++;
-      out = matching(bySource, record, out, onError);
+      out = matching(bySource, record, ctx, out, onError);
     }
     if (this.always.length) {
       lists++;
-      out = matching(this.always, record, out, onError);
+      out = matching(this.always, record, ctx, out, onError);
     }
     if (!out) return NONE;
     if (lists > 1 && out.length > 1) out.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
@@ -132,10 +133,14 @@ export class RuleSet {
   }
 
   /** A record whose eventName/eventSource is neither a string nor absent bypasses the index. */
-  private scanAll(record: Record<string, unknown>, onError: RuleErrorHandler): readonly CompiledRule[] {
+  private scanAll(
+    record: Record<string, unknown>,
+    ctx: EvalContext,
+    onError: RuleErrorHandler,
+  ): readonly CompiledRule[] {
     let out: CompiledRule[] | undefined;
     for (const rule of this.rules) {
-      if (judge(rule, rule.test, record, onError)) {
+      if (judge(rule, direct(rule.test), record, ctx, onError)) {
         if (out) out.push(rule);
         else out = [rule];
       }
@@ -152,12 +157,13 @@ function indexable(v: unknown): boolean {
 /** One rule's verdict on one record; a rule that throws is reported and does not match. */
 function judge(
   rule: CompiledRule,
-  test: RecordTest,
+  test: Test,
   record: Record<string, unknown>,
+  ctx: EvalContext,
   onError: RuleErrorHandler,
 ): boolean {
   try {
-    return test(record);
+    return test(record, ctx);
   } catch (err) {
     onError(rule, err);
     return false;
@@ -168,11 +174,12 @@ function judge(
 function matching(
   list: readonly Entry[],
   record: Record<string, unknown>,
+  ctx: EvalContext,
   out: CompiledRule[] | undefined,
   onError: RuleErrorHandler,
 ) {
   for (let i = 0; i < list.length; i++) {
-    if (judge(list[i].rule, list[i].test, record, onError)) {
+    if (judge(list[i].rule, list[i].test, record, ctx, onError)) {
       if (out) out.push(list[i].rule);
       else out = [list[i].rule];
     }

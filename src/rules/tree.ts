@@ -1,7 +1,8 @@
-// Compiled detection trees: AND / OR of record tests together with what they pin (eventName,
-// eventSource), the condition compiled over search identifiers, and the specialisation the index uses.
-import type { RecordTest } from "./combine.ts";
+// Compiled detection trees (generate pass): AND / OR of record tests, the condition compiled over
+// search identifiers, and the specialisation the index uses (from the pins the analyse pass found).
+import type { Pin, Test } from "./combine.ts";
 import { type CondNode, selectIdentifiers } from "./condition.ts";
+import type { Pins } from "./pins.ts";
 
 export type Path = (string | number)[];
 
@@ -17,16 +18,15 @@ export class RuleError extends Error {
   }
 }
 
-export type Pins = Map<string, Set<string>>;
-
 export interface Compiled {
-  test: RecordTest;
-  pins: Pins;
+  test: Test;
+  /** For an item on eventName / eventSource with plain values: what it requires (analyse pass). */
+  pin?: Pin;
   /** For a search identifier that is one map: its entries, so the index can drop the ones it implies. */
   entries?: Compiled[];
 }
 
-export const ALWAYS: Compiled = { test: () => true, pins: new Map() };
+export const ALWAYS: Compiled = { test: () => true };
 
 /**
  * The rule's test for records whose eventName / eventSource the index has already checked: an entry
@@ -35,18 +35,19 @@ export const ALWAYS: Compiled = { test: () => true, pins: new Map() };
  */
 export function specialize(
   whole: Compiled,
+  rulePins: Pins,
   asts: { ast: CondNode; path: Path }[],
   ids: Map<string, Compiled>,
   names: string[],
   implied: readonly string[],
-): RecordTest {
+): Test {
   if (asts.length !== 1) return whole.test;
   const overrides = new Map<CondNode, Compiled>();
   for (const node of conjuncts(asts[0].ast)) {
     if (node.kind !== "id") continue;
     const entries = ids.get(node.name)?.entries;
     if (!entries) continue;
-    const kept = entries.filter((e) => !impliedEntry(e, whole.pins, implied));
+    const kept = entries.filter((e) => !impliedEntry(e, rulePins, implied));
     if (kept.length < entries.length) overrides.set(node, kept.length ? andAll(kept) : ALWAYS);
   }
   if (overrides.size === 0) return whole.test;
@@ -54,8 +55,8 @@ export function specialize(
 }
 
 function impliedEntry(entry: Compiled, rulePins: Pins, implied: readonly string[]): boolean {
-  if (entry.pins.size !== 1) return false;
-  const [[field, values]] = [...entry.pins];
+  if (!entry.pin) return false;
+  const { field, values } = entry.pin;
   const ruleValues = rulePins.get(field);
   return implied.includes(field) && ruleValues !== undefined && [...ruleValues].every((v) => values.has(v));
 }
@@ -68,39 +69,24 @@ function conjuncts(node: CondNode): CondNode[] {
 export function andAll(all: Compiled[]): Compiled {
   const parts = all.filter((p) => p !== ALWAYS);
   if (parts.length === 0) return ALWAYS;
-  if (parts.length === 1) return { test: parts[0].test, pins: parts[0].pins };
+  if (parts.length === 1) return { test: parts[0].test };
   const tests = parts.map((p) => p.test);
-  const pins: Pins = new Map();
-  for (const p of parts) {
-    for (const [field, values] of p.pins) {
-      const prev = pins.get(field);
-      pins.set(field, prev ? new Set([...prev].filter((v) => values.has(v))) : values);
-    }
-  }
   return {
-    test: (r) => {
-      for (let i = 0; i < tests.length; i++) if (!tests[i](r)) return false;
+    test: (r, ctx) => {
+      for (let i = 0; i < tests.length; i++) if (!tests[i](r, ctx)) return false;
       return true;
     },
-    pins,
   };
 }
 
 export function orAll(parts: Compiled[]): Compiled {
   if (parts.length === 1) return parts[0];
   const tests = parts.map((p) => p.test);
-  const pins: Pins = new Map();
-  for (const field of parts[0].pins.keys()) {
-    if (parts.every((p) => p.pins.has(field))) {
-      pins.set(field, new Set(parts.flatMap((p) => [...p.pins.get(field)!])));
-    }
-  }
   return {
-    test: (r) => {
-      for (let i = 0; i < tests.length; i++) if (tests[i](r)) return true;
+    test: (r, ctx) => {
+      for (let i = 0; i < tests.length; i++) if (tests[i](r, ctx)) return true;
       return false;
     },
-    pins,
   };
 }
 
@@ -132,7 +118,7 @@ export function compileCondition(
       return orAll([sub(node.left), sub(node.right)]);
     case "not": {
       const inner = sub(node.operand).test;
-      return { test: (r) => !inner(r), pins: new Map() };
+      return { test: (r, ctx) => !inner(r, ctx) };
     }
     case "of": {
       const selected = selectIdentifiers(node.pattern, names);
@@ -158,19 +144,18 @@ export function compileCondition(
   }
 }
 
-/** `N of`: at least n of the parts hold (no pins: no single value is required). */
+/** `N of`: at least n of the parts hold. */
 function atLeast(parts: Compiled[], n: number): Compiled {
   const tests = parts.map((p) => p.test);
   return {
-    test: (r) => {
+    test: (r, ctx) => {
       let hits = 0;
       for (let i = 0; i < tests.length; i++) {
-        if (tests[i](r) && ++hits >= n) return true;
+        if (tests[i](r, ctx) && ++hits >= n) return true;
         // Too few left to reach n.
         if (hits + (tests.length - 1 - i) < n) return false;
       }
       return false;
     },
-    pins: new Map(),
   };
 }

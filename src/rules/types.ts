@@ -15,6 +15,11 @@ export interface RuleProblem {
   ruleTitle?: string;
 }
 
+/** A lint warning on a rule that loads: a stable code (docs/rules.md, "Lint warnings"), located. */
+export interface RuleWarning extends RuleProblem {
+  code: string;
+}
+
 export interface LoadRulesOptions {
   /** Values for `|expand` placeholders: `%name%` → one or more values (which may hold wildcards). */
   placeholders?: Record<string, string[]>;

@@ -43,21 +43,21 @@ describe("rule load errors", () => {
     ]);
   });
 
-  it("rejects an unknown modifier at its key", () => {
+  it("rejects an unknown modifier where it is written in the key", () => {
     assert.deepEqual(problemsOf("selection:\n  eventName|contians: x\ncondition: selection"), [
-      't.yml:8:5: [test-rule] unknown modifier "contians"',
+      't.yml:8:15: [test-rule] unknown modifier "contians"',
     ]);
   });
 
   it("calls a time modifier unsupported", () => {
     assert.deepEqual(problemsOf("selection:\n  eventTime|hour: 3\ncondition: selection"), [
-      't.yml:8:5: [test-rule] modifier "hour" is unsupported',
+      't.yml:8:15: [test-rule] modifier "hour" is unsupported',
     ]);
   });
 
   it("rejects a regex flag without re", () => {
     assert.deepEqual(problemsOf("selection:\n  eventName|i: x\ncondition: selection"), [
-      't.yml:8:5: [test-rule] modifier "i" is a flag of "re" and needs it',
+      't.yml:8:15: [test-rule] modifier "i" takes a regex, not text: it is a flag of "re" (case-insensitive) and is written after it',
     ]);
   });
 
@@ -158,7 +158,7 @@ describe("rule load errors", () => {
       "id: test-rule\n",
       "",
     );
-    assert.deepEqual(textProblems(text), ['t.yml:7:5: [Test rule] unknown modifier "nope"']);
+    assert.deepEqual(textProblems(text), ['t.yml:7:15: [Test rule] unknown modifier "nope"']);
   });
 });
 

@@ -105,9 +105,10 @@ describe("trailwarden rules", () => {
         assert.equal(r.code, 1);
         assert.equal(
           r.out,
-          `${join(dir, "a.yml")}:8:5: [test-rule] unknown modifier "bogus"\n` +
-            `${join(dir, "b.yml")}:8:5: [test-rule] unknown modifier "bogus"\n` +
-            "0 of 2 rule files loaded; 2 problems\n",
+          `${join(dir, "a.yml")}:8:15: [test-rule] unknown modifier "bogus"\n` +
+            `${join(dir, "b.yml")}:8:15: [test-rule] unknown modifier "bogus"\n` +
+            `${join(dir, "b.yml")}:9:14: [test-rule] condition: undefined search identifier "nothing"\n` +
+            "0 of 2 rule files loaded; 3 problems\n",
         );
       },
     );
