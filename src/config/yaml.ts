@@ -116,6 +116,8 @@ export function ajvProblems(parsed: ParsedYaml, errors: ErrorObject[] | null | u
   const out: SourceProblem[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
+    // if/then/else: the branch's own errors say what is wrong; "must match then schema" adds nothing.
+    if (e.keyword === "if") continue;
     const path = pointerToPath(e.instancePath);
     let message: string;
     let preferKey = false;

@@ -5,6 +5,7 @@ import type { CorrelationDef } from "./correlation/types.ts";
 import { applyFilters, type CompiledFilter } from "./filters.ts";
 import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
 import { RuleSet } from "./ruleset.ts";
+import { chooseRules, type ExcludedRule } from "./select.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
 export { correlatorFactory, DEFAULT_CORRELATION_SETTINGS } from "./correlation/factory.ts";
@@ -12,6 +13,7 @@ export type { CompiledCorrelation, CorrelationSet } from "./correlation/resolve.
 export type { CorrelationEvent } from "./correlation/types.ts";
 export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
 export { RuleSet } from "./ruleset.ts";
+export type { ExcludedRule } from "./select.ts";
 export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem } from "./types.ts";
 
 export interface LoadedRules {
@@ -23,6 +25,12 @@ export interface LoadedRules {
   correlations: CorrelationSet;
   /** The Sigma filters, already applied to the rules they cover. */
   filters: CompiledFilter[];
+  /** Located notes that are not problems: rules left out by their status (rules.includeStatuses). */
+  notes: RuleProblem[];
+  /** Base rules and correlations the selection left out, and why. */
+  excluded: ExcludedRule[];
+  /** Rule or correlation id → why it loads although the selection leaves it out. */
+  kept: ReadonlyMap<string, string>;
 }
 
 /** Load every rule file under `paths` (files or directories, read recursively). */
@@ -61,11 +69,22 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
     rules.push(rule);
     return true;
   }
+  // The selection (rules.includeStatuses, select, exclude) before anything refers across rules.
+  const chosen = chooseRules(rules, defs, filters, names, opts.selection);
   // Filters first: they change what a base rule matches, which correlations then count.
-  problems.push(...applyFilters(rules, filters, names));
-  const resolved = resolveCorrelations(rules, defs, names);
+  problems.push(...applyFilters(chosen.rules, chosen.filters, names));
+  const resolved = resolveCorrelations(chosen.rules, chosen.correlations, names);
   problems.push(...resolved.problems);
-  return { ruleSet: new RuleSet(rules), problems, files: found.files, correlations: resolved.set, filters };
+  return {
+    ruleSet: new RuleSet(chosen.rules),
+    problems,
+    files: found.files,
+    correlations: resolved.set,
+    filters: chosen.filters,
+    notes: chosen.notes,
+    excluded: chosen.excluded,
+    kept: chosen.kept,
+  };
 }
 
 /** "file:line:col: [id or title] message" */

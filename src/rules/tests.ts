@@ -28,6 +28,8 @@ export interface RuleTestReport {
   cases: RuleTestCaseResult[];
   /** Rule load problems and test file problems. */
   problems: RuleProblem[];
+  /** Not failures: rules left out by their status, and test files not run because of that. */
+  notes: RuleProblem[];
   /** Rules that loaded but have no test file. */
   untested: CompiledRule[];
   rules: readonly CompiledRule[];
@@ -47,6 +49,7 @@ function ruleFileCandidates(testFile: string): string[] {
 export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {}): Promise<RuleTestReport> {
   const loaded = await loadRules(paths, opts);
   const problems = [...loaded.problems];
+  const notes = [...loaded.notes];
   // A file may hold several rules (base rules and correlations in one collection).
   const rulesByFile = new Map<string, CompiledRule[]>();
   for (const r of loaded.ruleSet.rules) rulesByFile.set(r.file, [...(rulesByFile.get(r.file) ?? []), r]);
@@ -79,10 +82,13 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     }
     if (parsed.value.correlations) {
       if (correlations.length === 0) {
-        problems.push({
+        const leftOut = loaded.excluded.find((e) => e.file === ruleFile && e.kind === "correlation");
+        (leftOut ? notes : problems).push({
           file: testFile,
           ...locate(parsed.parsed, ["correlations"], true),
-          message: `correlation cases not run: ${basename(ruleFile)} has no correlation rule that loaded`,
+          message: leftOut
+            ? `correlation cases not run: [${leftOut.id}] not loaded: ${leftOut.reason}`
+            : `correlation cases not run: ${basename(ruleFile)} has no correlation rule that loaded`,
         });
       } else {
         for (const r of fileRules) tested.add(r);
@@ -107,11 +113,15 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     }
     if (!parsed.value.tests) continue;
     if (!rule) {
-      problems.push({
+      // A rule the selection left out (say, deprecated) is not a failure: its tests are skipped.
+      const leftOut = loaded.excluded.find((e) => e.file === ruleFile);
+      (leftOut ? notes : problems).push({
         file: testFile,
         line: 1,
         column: 1,
-        message: `tests not run: ${basename(ruleFile)} did not load`,
+        message: leftOut
+          ? `tests not run: [${leftOut.id}] not loaded: ${leftOut.reason}`
+          : `tests not run: ${basename(ruleFile)} did not load`,
       });
       continue;
     }
@@ -141,7 +151,7 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     });
   }
   const untested = loaded.ruleSet.rules.filter((r) => !tested.has(r));
-  return { cases, problems: [...found.problems, ...problems], untested, rules: loaded.ruleSet.rules };
+  return { cases, problems: [...found.problems, ...problems], notes, untested, rules: loaded.ruleSet.rules };
 }
 
 async function parseTestFile(
