@@ -41,6 +41,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   const loaded = await loadConfiguredRules(o.config);
   const problems = loaded.problems.map(formatRuleProblem);
   for (const problem of problems) o.logger.warn("rule skipped", { problem });
+  for (const note of loaded.notes) o.logger.info("rule not loaded", { note: formatRuleProblem(note) });
   o.logger.info("rules loaded", { rules: loaded.ruleSet.rules.length, files: loaded.files.length });
   let rules = { loaded: loaded.ruleSet.rules.length, problems };
   let ruleSet = loaded.ruleSet;
@@ -50,7 +51,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   const startPool = (config: Config, r: LoadedRules) =>
     startScanWorkers(
       o.config.logs.workers,
-      { paths: config.rules, placeholders: config.placeholders },
+      { paths: config.rules, placeholders: config.placeholders, selection: config.ruleSelection },
       r.ruleSet.rules,
     );
   let pool = await startPool(o.config, loaded);
@@ -72,6 +73,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
     auditExitCode: (report) => auditExitCode(report as AuditReport),
     async reloadRules() {
       const { loaded: next, config } = await reloadedRules(o.config, o.logger);
+      for (const note of next.notes) o.logger.info("rule not loaded", { note: formatRuleProblem(note) });
       const nextPool = await startPool(config, next);
       if (pool) retired.push(pool);
       pool = nextPool;
@@ -104,7 +106,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
 }
 
 /** Settings a reload applies; every other change waits for a restart (and is logged as such). */
-const RELOADABLE = new Set(["rules", "placeholders", "file"]);
+const RELOADABLE = new Set(["rules", "ruleSelection", "placeholders", "file"]);
 
 /**
  * The rules a reload would switch to: the config file is read and checked again (rules and
