@@ -155,6 +155,7 @@ async function test(opts: RulesOptions): Promise<number> {
     } else {
       const got = c.expect === "match" ? "the rule did not match" : "the rule matched";
       process.stdout.write(`FAIL ${where}: [${c.ruleId}] ${c.name}: expected ${c.expect}, but ${got}\n`);
+      for (const line of c.trace ?? []) process.stdout.write(`  ${line}\n`);
     }
   }
   for (const p of report.problems) process.stdout.write(`ERROR ${formatRuleProblem(p)}\n`);

@@ -7,6 +7,7 @@ import { ajvProblems, locate, parseYaml } from "../config/yaml.ts";
 import { type CorrelationCase, runCorrelationCase } from "./correlation/tests.ts";
 import { loadRules } from "./index.ts";
 import { findFiles, isRuleTestFile, MAX_RULE_FILE_BYTES } from "./load.ts";
+import { formatTrace, traceRule } from "./trace.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
 export interface RuleTestCaseResult {
@@ -22,6 +23,8 @@ export interface RuleTestCaseResult {
   ruleTitle: string;
   /** A failed correlation case: what was expected and what fired. */
   detail?: string;
+  /** A failed match / nomatch case: how the rule judged the record, line by line (see trace.ts). */
+  trace?: string[];
 }
 
 export interface RuleTestReport {
@@ -125,7 +128,7 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
       });
       continue;
     }
-    parsed.value.tests.forEach((t, i) => {
+    for (const [i, t] of parsed.value.tests.entries()) {
       const pos = locate(parsed.parsed, ["tests", i]);
       // In a file of several rules, `rule` names the one the case is about (else the first).
       const target = t.rule === undefined ? rule : fileRules.find((r) => r.id === t.rule);
@@ -135,20 +138,24 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
           ...locate(parsed.parsed, ["tests", i, "rule"]),
           message: `no rule "${t.rule}" in ${basename(ruleFile)}`,
         });
-        return;
+        continue;
       }
       tested.add(target);
       const matched = target.matches(t.record);
+      const passed = matched === (t.expect === "match");
+      // A failing case explains itself: selections, failed items and the values seen.
+      const trace = passed ? undefined : await traceRule(target, t.record, loaded.filters, opts);
       cases.push({
         file: testFile,
         ...pos,
         name: t.name,
         expect: t.expect,
-        passed: matched === (t.expect === "match"),
+        passed,
         ruleId: target.id,
         ruleTitle: target.title,
+        trace: trace && formatTrace(trace),
       });
-    });
+    }
   }
   const untested = loaded.ruleSet.rules.filter((r) => !tested.has(r));
   return { cases, problems: [...found.problems, ...problems], notes, untested, rules: loaded.ruleSet.rules };
