@@ -1,10 +1,21 @@
 // `trailwarden rules list [PATH...]`: what a rule set holds, one entry per base rule, correlation and
 // filter: what each is, and which records the index tries it on (its pins) or "every record".
+import type { RuleSelection } from "../config/types.ts";
 import type { CorrelationDef } from "../rules/correlation/types.ts";
 import { type CompiledRule, formatRuleProblem, loadRules, type RulePins } from "../rules/index.ts";
 import { EXIT } from "./command.ts";
 import { chooseOutput, emit } from "./format.ts";
-import type { RulesOptions } from "./rules.ts";
+
+export interface ListOptions {
+  paths: string[];
+  placeholders: Record<string, string[]>;
+  /** The config's rules.includeStatuses / select / exclude; undefined: the defaults. */
+  selection?: RuleSelection;
+  format?: string;
+  output?: string;
+  /** Also list the rules and correlations the selection left out, with the reason. */
+  all: boolean;
+}
 
 /** The eventSource / eventName values (lowercased, sorted) the index files a rule under. */
 export type ListedIndex = { eventSource?: string[]; eventName?: string[] } | "every record";
@@ -97,7 +108,7 @@ function correlationEntry(c: CorrelationDef, loaded: boolean, reason: string | n
 }
 
 /** Every entry, in a stable order: by file, then position in it. */
-export async function listEntries(opts: RulesOptions) {
+export async function listEntries(opts: ListOptions) {
   const loaded = await loadRules(opts.paths, { placeholders: opts.placeholders, selection: opts.selection });
   const why = (id: string) => loaded.kept.get(id) ?? null;
   const entries: ListedEntry[] = [
@@ -129,7 +140,7 @@ export async function listEntries(opts: RulesOptions) {
   return { entries, loaded };
 }
 
-export async function listRules(opts: RulesOptions): Promise<number> {
+export async function listRules(opts: ListOptions): Promise<number> {
   const target = chooseOutput({ format: opts.format, output: opts.output }, ["table", "json"]);
   const { entries, loaded } = await listEntries(opts);
   // The listing alone goes to stdout (a JSON array stays parseable); problems and notes to stderr.

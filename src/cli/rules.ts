@@ -16,18 +16,32 @@ export const BUNDLED_RULES = fileURLToPath(new URL("../../rules", import.meta.ur
 
 const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE | --config FILE]
        trailwarden rules test [PATH...] [--placeholders FILE | --config FILE] [--require-tests]
+       trailwarden rules list [PATH...] [--placeholders FILE | --config FILE] [--format table|json]
+                              [--output FILE] [--all]
 
   validate   load every rule (*.yml, *.yaml; not *.tests.yaml) under PATH; list every problem
              as file:line:column: [rule id] message. Exit 0 when all load, 1 otherwise.
   test       run each rule's test cases from its sibling <rule>.tests.yaml; print PASS/FAIL per
              case. Exit 1 on any failing case or load problem. PATH may be a rule file, a test
-             file (its rule is found beside it) or a folder.
+             file (its rule is found beside it) or a folder. A failing case prints how the rule
+             judged the record: each selection's failed items with the value seen, the condition.
+  list       each rule's id, level, status, title, tags and index pins (the eventSource /
+             eventName values it is tried on, or "every record"); each correlation's type, rules,
+             group-by and timespan; each filter's rules. --format json: a stable JSON array.
+             Problems and notes go to stderr. Exit 1 when a rule file does not load.
+
+  Rules with status deprecated or unsupported do not load (rules.includeStatuses), each noted as
+  file:line:column: [id] not loaded: status deprecated (rules.includeStatuses). With --config,
+  the config's rules.includeStatuses, rules.select and rules.exclude decide which rules load.
 
   PATH                 rule files, test files or folders, read recursively (default: the rules
                        bundled with trailwarden, or the config's rules when --config is given)
   --placeholders FILE  YAML map of |expand placeholder values: name: [value, ...]
   --config FILE        take rules and placeholders from a trailwarden config file
-  --require-tests      (test) a rule without a test file counts as a failure`;
+  --require-tests      (test) a rule without a test file counts as a failure
+  --format FORMAT      (list) table or json (default: table on a terminal, else json)
+  --output FILE        (list) write the listing to FILE (default: stdout)
+  --all                (list) also list the rules the selection left out, with the reason`;
 
 export interface RulesOptions {
   paths: string[];
