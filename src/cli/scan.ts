@@ -132,7 +132,11 @@ export const scanCommand: Command = {
     const report: ScanReport = {
       schemaVersion: 1,
       tool: { name: "trailwarden", version },
-      rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
+      rules: {
+        loaded: loaded.ruleSet.rules.length,
+        problems: loaded.problems.map(formatRuleProblem),
+        ...(loaded.notes.length ? { notes: loaded.notes.map(formatRuleProblem) } : {}),
+      },
       summary: undefined as unknown as ScanSummary,
     };
     const controller = new AbortController();

@@ -28,7 +28,7 @@ export interface BackendOptions {
 }
 
 export interface Backends extends JobBackends {
-  rules: { loaded: number; problems: string[] };
+  rules: { loaded: number; problems: string[]; notes?: string[] };
 }
 
 /**
@@ -43,7 +43,8 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   for (const problem of problems) o.logger.warn("rule skipped", { problem });
   for (const note of loaded.notes) o.logger.info("rule not loaded", { note: formatRuleProblem(note) });
   o.logger.info("rules loaded", { rules: loaded.ruleSet.rules.length, files: loaded.files.length });
-  let rules = { loaded: loaded.ruleSet.rules.length, problems };
+  const notesOf = (r: LoadedRules) => (r.notes.length ? { notes: r.notes.map(formatRuleProblem) } : {});
+  let rules: Backends["rules"] = { loaded: loaded.ruleSet.rules.length, problems, ...notesOf(loaded) };
   let ruleSet = loaded.ruleSet;
   let correlations = loaded.correlations;
   // Workers live as long as the daemon (idle ones do not keep it alive) and hold these same rules;
@@ -79,7 +80,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
       pool = nextPool;
       ruleSet = next.ruleSet;
       correlations = next.correlations;
-      rules = { loaded: next.ruleSet.rules.length, problems: [] };
+      rules = { loaded: next.ruleSet.rules.length, problems: [], ...notesOf(next) };
       return { rules: rules.loaded, files: next.files.length };
     },
     async scan(signal, onDetection) {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { validatorFor } from "../../src/config/schema.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -79,6 +80,11 @@ describe("scan with the config's rule selection", () => {
       assert.equal(r.code, 0, r.err);
       assert.deepEqual(ruleIds(r.out), ["stop"]);
       assert.match(r.err, /old\.yml:1:1: \[old\] not loaded: status deprecated \(rules\.includeStatuses\)/);
+      const report = JSON.parse(r.out);
+      assert.deepEqual(report.rules.problems, []);
+      assert.equal(report.rules.notes.length, 1);
+      assert.match(report.rules.notes[0], /old\.yml:1:1: \[old\] not loaded: status deprecated/);
+      assert.ok(validatorFor("scan-report")(report), JSON.stringify(validatorFor("scan-report").errors));
     });
   }
 
