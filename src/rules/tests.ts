@@ -78,6 +78,12 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     const fileRules = rulesByFile.get(ruleFile) ?? [];
     const correlations = correlationsByFile.get(ruleFile) ?? [];
     const rule = fileRules[0];
+    // Rules of this file the selection left out: their cases are noted and not run. A case without
+    // `rule` is about the file's first rule, which may be one of them.
+    const excludedHere = loaded.excluded.filter((e) => e.file === ruleFile && e.kind === "rule");
+    const firstLeftOut = excludedHere.find(
+      (e) => !rule || e.line < rule.line || (e.line === rule.line && e.column < rule.column),
+    );
     const parsed = await parseTestFile(testFile);
     if ("problems" in parsed) {
       problems.push(...parsed.problems.map((p) => ({ ...p, ruleId: rule?.id, ruleTitle: rule?.title })));
@@ -131,6 +137,15 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     for (const [i, t] of parsed.value.tests.entries()) {
       const pos = locate(parsed.parsed, ["tests", i]);
       // In a file of several rules, `rule` names the one the case is about (else the first).
+      const leftOut = t.rule === undefined ? firstLeftOut : excludedHere.find((e) => e.id === t.rule);
+      if (leftOut) {
+        notes.push({
+          file: testFile,
+          ...pos,
+          message: `case "${t.name}" not run: [${leftOut.id}] not loaded: ${leftOut.reason}`,
+        });
+        continue;
+      }
       const target = t.rule === undefined ? rule : fileRules.find((r) => r.id === t.rule);
       if (!target) {
         problems.push({

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { RuleSelection } from "../../src/config/types.ts";
 import { formatRuleProblem, loadRules } from "../../src/rules/index.ts";
+import { runRuleTests } from "../../src/rules/tests.ts";
 
 interface Spec {
   id: string;
@@ -234,5 +235,39 @@ describe("rule selection", () => {
     );
     const rule = loaded.ruleSet.rules[0];
     assert.equal(rule.matches({ eventName: "StopLogging", userIdentity: { userName: "ci" } }), false);
+  });
+});
+
+describe("rule tests and the selection", () => {
+  it("notes the cases of a rule left out, and still runs the cases of the file's other rules", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tw-select-tests-"));
+    writeFileSync(
+      join(dir, "pack.yml"),
+      `${ruleDoc({ id: "old", status: "deprecated" })}---\n${ruleDoc({ id: "new", eventName: "DeleteTrail" })}`,
+    );
+    writeFileSync(
+      join(dir, "pack.tests.yaml"),
+      [
+        "tests:",
+        "  - name: about the first rule",
+        "    expect: match",
+        "    record: { eventName: StopLogging }",
+        "  - name: about the new rule",
+        "    rule: new",
+        "    expect: match",
+        "    record: { eventName: DeleteTrail }",
+        "",
+      ].join("\n"),
+    );
+    const report = await runRuleTests([dir]);
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual(
+      report.cases.map((c) => [c.ruleId, c.passed]),
+      [["new", true]],
+    );
+    assert.deepEqual(report.notes.map(formatRuleProblem), [
+      `${join(dir, "pack.yml")}:1:1: [old] not loaded: status deprecated (rules.includeStatuses)`,
+      `${join(dir, "pack.tests.yaml")}:2:5: case "about the first rule" not run: [old] not loaded: status deprecated (rules.includeStatuses)`,
+    ]);
   });
 });
