@@ -18,7 +18,7 @@ export interface ListOptions {
 }
 
 /** The eventSource / eventName values (lowercased, sorted) the index files a rule under. */
-export type ListedIndex = { eventSource?: string[]; eventName?: string[] } | "every record";
+export type ListedPins = { eventSource?: string[]; eventName?: string[] } | "every record";
 
 interface Listed {
   id: string;
@@ -37,7 +37,7 @@ export interface ListedRule extends Listed {
   level: string;
   status: string | null;
   tags: string[];
-  index: ListedIndex;
+  pins: ListedPins;
 }
 
 export interface ListedCorrelation extends Listed {
@@ -62,7 +62,7 @@ export interface ListedFilter extends Listed {
 
 export type ListedEntry = ListedRule | ListedCorrelation | ListedFilter;
 
-export function indexOf(pins: RulePins): ListedIndex {
+export function pinsOf(pins: RulePins): ListedPins {
   const out: { eventSource?: string[]; eventName?: string[] } = {};
   if (pins.eventSource) out.eventSource = [...pins.eventSource].sort();
   if (pins.eventName) out.eventName = [...pins.eventName].sort();
@@ -77,7 +77,7 @@ function ruleEntry(r: CompiledRule, loaded: boolean, reason: string | null): Lis
     level: r.level,
     status: r.status ?? null,
     tags: [...r.tags],
-    index: indexOf(r.pins),
+    pins: pinsOf(r.pins),
     file: r.file,
     line: r.line,
     column: r.column,
@@ -155,11 +155,11 @@ export async function listRules(opts: ListOptions): Promise<number> {
   return EXIT.OK;
 }
 
-function describeIndex(index: ListedIndex): string {
-  if (index === "every record") return index;
+function describePins(pins: ListedPins): string {
+  if (pins === "every record") return pins;
   const parts: string[] = [];
-  if (index.eventSource) parts.push(`eventSource ${index.eventSource.join(", ")}`);
-  if (index.eventName) parts.push(`eventName ${index.eventName.join(", ")}`);
+  if (pins.eventSource) parts.push(`eventSource ${pins.eventSource.join(", ")}`);
+  if (pins.eventName) parts.push(`eventName ${pins.eventName.join(", ")}`);
   return parts.join("; ");
 }
 
@@ -174,14 +174,14 @@ export function renderTable(entries: readonly ListedEntry[]): string {
   out.push(`Rules (${rules.filter((r) => r.loaded).length} loaded)`);
   out.push(
     ...table(
-      ["ID", "LEVEL", "STATUS", "TITLE", "TAGS", "INDEX"],
+      ["ID", "LEVEL", "STATUS", "TITLE", "TAGS", "INDEX PINS"],
       rules.map((r) => [
         r.id + mark(r),
         r.level,
         r.status ?? "-",
         r.title,
         r.tags.join(", ") || "-",
-        describeIndex(r.index) + note(r),
+        describePins(r.pins) + note(r),
       ]),
     ),
   );

@@ -104,13 +104,13 @@ describe("trailwarden rules list", () => {
       level: "high",
       status: "stable",
       tags: ["attack.t1562.008"],
-      index: { eventSource: ["cloudtrail.amazonaws.com"], eventName: ["deletetrail", "stoplogging"] },
+      pins: { eventSource: ["cloudtrail.amazonaws.com"], eventName: ["deletetrail", "stoplogging"] },
     });
   });
 
   it('says "every record" for a rule that pins neither eventSource nor eventName', () => {
     const entries = JSON.parse(cli("list", folder(), "--format", "json").out);
-    assert.equal(entries.find((e: { id: string }) => e.id === "low-one").index, "every record");
+    assert.equal(entries.find((e: { id: string }) => e.id === "low-one").pins, "every record");
   });
 
   it("lists correlations with type, rules, group-by and timespan, and filters with their rules", () => {
@@ -168,7 +168,7 @@ describe("trailwarden rules list", () => {
   it("prints a table with the pins, or every record, when asked for one", () => {
     const r = cli("list", folder(), "--format", "table");
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /^Rules \(2 loaded\)\nID +LEVEL +STATUS +TITLE +TAGS +INDEX$/m);
+    assert.match(r.out, /^Rules \(2 loaded\)\nID +LEVEL +STATUS +TITLE +TAGS +INDEX PINS$/m);
     assert.match(
       r.out,
       /^high-one +high +stable +Rule high-one +attack\.t1562\.008 +eventSource cloudtrail\.amazonaws\.com; eventName deletetrail, stoplogging$/m,
