@@ -86,8 +86,12 @@ export function configProblemAt(
 
 // The validated shape of the YAML; every field optional until defaults are applied.
 type RawConfig = {
-  [K in keyof Config]?: Config[K] extends object ? DeepPartial<Config[K]> : Config[K];
+  [K in keyof Omit<Config, "rules" | "ruleSelection">]?: Config[K] extends object
+    ? DeepPartial<Config[K]>
+    : Config[K];
 } & {
+  /** A list of paths, or the map {paths, includeStatuses, select, exclude} (rule-settings.ts). */
+  rules?: unknown;
   http?: Partial<Omit<HttpConfig, "host" | "port">> & { address?: string };
   placeholders?: Record<string, string | string[]>;
 };

@@ -1,7 +1,7 @@
 // The `rules` setting in both its forms: a list of paths, or a map of paths, includeStatuses, select
 // and exclude. The schema's ruleSettings definition is the source of its defaults (ajv useDefaults).
 import { resolve } from "node:path";
-import { definitionValidator } from "./schema.ts";
+import { definitionValidator, loadSchema } from "./schema.ts";
 import type { RuleSelection, RuleSelector, RuleStatus } from "./types.ts";
 
 /** A problem at a YAML path (checks.ts's PathProblem, without importing it back). */
@@ -14,16 +14,18 @@ interface RuleSettings extends RuleSelection {
   paths: string[];
 }
 
-/** The short form (a list) as the map it stands for. */
-function asMap(raw: unknown): Record<string, unknown> {
-  if (Array.isArray(raw)) return { paths: raw };
-  if (raw && typeof raw === "object") return structuredClone(raw) as Record<string, unknown>;
-  return {};
+function isMap(raw: unknown): raw is Record<string, unknown> {
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw);
 }
 
 /** Paths resolved against `baseDir`, and the selection with its defaults. Takes a validated value. */
 export function ruleSettings(raw: unknown, baseDir: string): { paths: string[]; selection: RuleSelection } {
-  const settings = asMap(raw);
+  if (!isMap(raw)) {
+    // The short form (or none): the defaults alone, without compiling the schema for them.
+    const paths = Array.isArray(raw) ? (raw as string[]) : [];
+    return { paths: paths.map((p) => resolve(baseDir, p)), selection: defaultRuleSelection() };
+  }
+  const settings = structuredClone(raw);
   // Fills in the defaults; the value was validated with the whole config already.
   definitionValidator("config", "ruleSettings")(settings);
   const { paths, includeStatuses, select, exclude } = settings as unknown as RuleSettings;
@@ -33,9 +35,20 @@ export function ruleSettings(raw: unknown, baseDir: string): { paths: string[]; 
   return { paths: paths.map((p) => resolve(baseDir, p)), selection };
 }
 
-/** The default selection (no config): every status but deprecated and unsupported, every rule. */
+let defaultStatuses: RuleStatus[] | undefined;
+
+/**
+ * The default selection (no config): every status but deprecated and unsupported, every rule. Read
+ * from the schema's default without compiling it (scan workers load rules without a config).
+ */
 export function defaultRuleSelection(): RuleSelection {
-  return ruleSettings(undefined, ".").selection;
+  if (!defaultStatuses) {
+    const schema = loadSchema("config") as {
+      definitions: { ruleSettings: { properties: { includeStatuses: { default: RuleStatus[] } } } };
+    };
+    defaultStatuses = schema.definitions.ruleSettings.properties.includeStatuses.default;
+  }
+  return { includeStatuses: [...defaultStatuses] };
 }
 
 /** Where the rule paths are in the raw config: `rules` or `rules.paths`. */

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ConfigError, parseConfig } from "../../src/config/load.ts";
+import { ConfigError, parseConfig, withDefaults } from "../../src/config/load.ts";
+import { loadSchema } from "../../src/config/schema.ts";
 
 function problemsOf(text: string, baseDir = "/base", checkPaths = false): string[] {
   try {
@@ -46,6 +47,19 @@ describe("config rules settings", () => {
       select: { levels: ["high", "critical"], tags: ["attack.t1562*"] },
       exclude: { ids: ["noisy-rule"] },
     });
+  });
+
+  it("fills the map form's defaults from the schema, also where the config was not validated first", () => {
+    const config = withDefaults({ rules: { paths: ["r"] } }, "/base");
+    assert.deepEqual(config.rules, ["/base/r"]);
+    assert.deepEqual(config.ruleSelection, { includeStatuses: ["stable", "test", "experimental"] });
+    const schema = loadSchema("config") as {
+      definitions: { ruleSettings: { properties: { includeStatuses: { default: string[] } } } };
+    };
+    assert.deepEqual(
+      schema.definitions.ruleSettings.properties.includeStatuses.default,
+      config.ruleSelection.includeStatuses,
+    );
   });
 
   it("takes includeStatuses as written, replacing the default", () => {
