@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { validatorFor } from "../../src/config/schema.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -177,10 +178,23 @@ describe("trailwarden rules list", () => {
     assert.match(r.out, /^burst +medium +- +Denied burst +event_count +low-one +userIdentity\.arn +5m$/m);
   });
 
+  it("writes JSON that schema/rules-list.schema.json accepts, for every kind of entry", () => {
+    const entries = JSON.parse(cli("list", folder(), "--format", "json", "--all").out);
+    assert.deepEqual([...new Set(entries.map((e: { kind: string }) => e.kind))].sort(), [
+      "correlation",
+      "filter",
+      "rule",
+    ]);
+    const validate = validatorFor("rules-list");
+    assert.ok(validate(entries), JSON.stringify(validate.errors));
+    assert.equal(validate([{ ...entries[0], pins: "some records" }]), false);
+  });
+
   it("lists the bundled rules without a PATH", () => {
     const r = cli("list", "--format", "json");
     assert.equal(r.code, 0, r.err);
     const entries = JSON.parse(r.out);
+    assert.ok(validatorFor("rules-list")(entries), JSON.stringify(validatorFor("rules-list").errors));
     assert.ok(entries.filter((e: { kind: string }) => e.kind === "rule").length > 10);
     assert.ok(entries.some((e: { kind: string }) => e.kind === "correlation"));
   });
