@@ -1,4 +1,4 @@
-// `trailwarden rules validate|test [PATH...]`: tools for rule authors.
+// `trailwarden rules validate|test|list [PATH...]`: tools for rule authors.
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -179,12 +179,8 @@ describe("trailwarden rules list", () => {
   });
 
   it("writes JSON that schema/rules-list.schema.json accepts, for every kind of entry", () => {
-    const entries = JSON.parse(cli("list", folder(), "--format", "json", "--all").out);
-    assert.deepEqual([...new Set(entries.map((e: { kind: string }) => e.kind))].sort(), [
-      "correlation",
-      "filter",
-      "rule",
-    ]);
+    const entries: { kind: string }[] = JSON.parse(cli("list", folder(), "--format", "json", "--all").out);
+    assert.deepEqual([...new Set(entries.map((e) => e.kind))].sort(), ["correlation", "filter", "rule"]);
     const validate = validatorFor("rules-list");
     assert.ok(validate(entries), JSON.stringify(validate.errors));
     assert.equal(validate([{ ...entries[0], pins: "some records" }]), false);
@@ -193,10 +189,10 @@ describe("trailwarden rules list", () => {
   it("lists the bundled rules without a PATH", () => {
     const r = cli("list", "--format", "json");
     assert.equal(r.code, 0, r.err);
-    const entries = JSON.parse(r.out);
+    const entries: { kind: string }[] = JSON.parse(r.out);
     assert.ok(validatorFor("rules-list")(entries), JSON.stringify(validatorFor("rules-list").errors));
-    assert.ok(entries.filter((e: { kind: string }) => e.kind === "rule").length > 10);
-    assert.ok(entries.some((e: { kind: string }) => e.kind === "correlation"));
+    assert.ok(entries.filter((e) => e.kind === "rule").length > 10);
+    assert.ok(entries.some((e) => e.kind === "correlation"));
   });
 
   it("exits 1 and reports a rule that does not load on stderr, keeping stdout a JSON array", () => {
