@@ -58,6 +58,7 @@ export function parseConfig(
   if (problems.length) throw new ConfigError(sortProblems(problems));
   const config = withDefaults(raw as RawConfig, baseDir);
   config.file = resolve(file);
+  config.ruleSelection.file = config.file;
   return config;
 }
 

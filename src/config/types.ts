@@ -94,6 +94,8 @@ export interface RuleSelection {
   includeStatuses: RuleStatus[];
   select?: RuleSelector;
   exclude?: RuleSelector;
+  /** The config file it came from, to locate notes about it (an id no rule has). */
+  file?: string;
 }
 
 export interface NotifyConfig {

@@ -2,6 +2,7 @@
 // docs/rules.md, "Choosing the rules that load"). Runs on compiled rules and parsed correlations,
 // before filters apply and correlations resolve: a left-out rule is not evaluated at all. A loaded
 // correlation keeps every rule and correlation it refers to loaded, whatever the selection says.
+import { configProblemAt } from "../config/load.ts";
 import { defaultRuleSelection } from "../config/rule-settings.ts";
 import type { RuleSelection, RuleSelector } from "../config/types.ts";
 import type { CorrelationDef } from "./correlation/types.ts";
@@ -107,6 +108,7 @@ export function chooseRules(
   };
   for (const r of rules) if (!loads(r.id)) leaveOut("rule", r);
   for (const c of correlations) if (!loads(c.id)) leaveOut("correlation", c);
+  notes.push(...unknownIds(selection, (id) => resolve(id) !== undefined));
   return {
     rules: rules.filter((r) => loads(r.id)),
     correlations: correlations.filter((c) => loads(c.id)),
@@ -140,6 +142,22 @@ function filtersFor(filters: readonly CompiledFilter[], loads: (ref: string) => 
         rules: f.rules.filter((_, i) => keep[i]),
         rulePositions: f.rulePositions.filter((_, i) => keep[i]),
       });
+  }
+  return out;
+}
+
+/**
+ * A note for each `ids` entry of select / exclude that names no rule or correlation found (a typo
+ * would otherwise quietly select nothing), located in the config file when there is one.
+ */
+function unknownIds(selection: RuleSelection, known: (id: string) => boolean): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  for (const key of ["select", "exclude"] as const) {
+    selection[key]?.ids?.forEach((id, i) => {
+      if (known(id)) return;
+      const message = `rules.${key}.ids[${i}] "${id}": no rule or correlation found has this id or name`;
+      out.push(configProblemAt({ file: selection.file }, ["rules", key, "ids", i], message));
+    });
   }
   return out;
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig, withDefaults } from "../../src/config/load.ts";
 import { loadSchema } from "../../src/config/schema.ts";
@@ -21,7 +21,10 @@ describe("config rules settings", () => {
   it("still reads rules as a list of paths, with the default statuses", () => {
     const config = parseConfig("rules: [mine, ../shared]\n", "cfg.yaml", "/base/conf");
     assert.deepEqual(config.rules, ["/base/conf/mine", "/base/shared"]);
-    assert.deepEqual(config.ruleSelection, { includeStatuses: ["stable", "test", "experimental"] });
+    assert.deepEqual(config.ruleSelection, {
+      includeStatuses: ["stable", "test", "experimental"],
+      file: resolve("cfg.yaml"),
+    });
   });
 
   it("gives no paths and the default statuses when rules is absent", () => {
@@ -46,6 +49,7 @@ describe("config rules settings", () => {
       includeStatuses: ["stable", "test", "experimental"],
       select: { levels: ["high", "critical"], tags: ["attack.t1562*"] },
       exclude: { ids: ["noisy-rule"] },
+      file: resolve("cfg.yaml"),
     });
   });
 

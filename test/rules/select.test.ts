@@ -146,6 +146,21 @@ describe("rule selection", () => {
     assert.deepEqual(byStatus.ids, ["a"]);
   });
 
+  it("notes an id in select or exclude that no rule or correlation has, located in the config", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tw-select-config-"));
+    const file = join(dir, "config.yaml");
+    writeFileSync(file, "rules:\n  select:\n    ids: [a, typo-id]\n  exclude: { ids: [bee, gone] }\n");
+    const loaded = await load(
+      { "a.yml": ruleDoc({ id: "a" }), "b.yml": ruleDoc({ id: "b", name: "bee" }) },
+      sel({ select: { ids: ["a", "typo-id"] }, exclude: { ids: ["bee", "gone"] }, file }),
+    );
+    assert.deepEqual(loaded.problems, []);
+    assert.deepEqual(loaded.notes.map(formatRuleProblem), [
+      `${file}:3:14: rules.select.ids[1] "typo-id": no rule or correlation found has this id or name`,
+      `${file}:4:25: rules.exclude.ids[1] "gone": no rule or correlation found has this id or name`,
+    ]);
+  });
+
   it("leaves out what exclude matches, even when select matches it", async () => {
     const loaded = await load(
       {
