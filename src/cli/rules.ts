@@ -1,10 +1,11 @@
-// `trailwarden rules validate|test [PATH...]`: tools for rule authors.
-import { existsSync, readFileSync, statSync } from "node:fs";
+// `trailwarden rules validate|test|list [PATH...]`: tools for rule authors.
+import { existsSync, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfigFile } from "../config/load.ts";
-import { locate, parseYaml, type SourceProblem } from "../config/yaml.ts";
+import { loadConfigFile } from "../config/load.ts";
+import { loadPlaceholdersFile } from "../config/placeholders.ts";
+import type { RuleSelection } from "../config/types.ts";
 import {
   formatRuleProblem,
   formatRuleWarning,
@@ -14,12 +15,15 @@ import {
 } from "../rules/index.ts";
 import { type RuleTestReport, runRuleTests } from "../rules/tests.ts";
 import { type Command, EXIT, UsageError } from "./command.ts";
+import { listRules } from "./rules-list.ts";
 
 /** The rules shipped with the package, found from this file so an installed package finds them too. */
 export const BUNDLED_RULES = fileURLToPath(new URL("../../rules", import.meta.url));
 
 const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE | --config FILE] [--strict]
        trailwarden rules test [PATH...] [--placeholders FILE | --config FILE] [--require-tests]
+       trailwarden rules list [PATH...] [--placeholders FILE | --config FILE] [--format table|json]
+                              [--output FILE] [--all]
 
   validate   load every rule (*.yml, *.yaml; not *.tests.yaml) under PATH; list every problem
              of every file, errors as file:line:column: [rule id] message and lint warnings as
@@ -27,90 +31,85 @@ const USAGE = `usage: trailwarden rules validate [PATH...] [--placeholders FILE 
              when all load (warnings allowed), 1 otherwise.
   test       run each rule's test cases from its sibling <rule>.tests.yaml; print PASS/FAIL per
              case. Exit 1 on any failing case or load problem. PATH may be a rule file, a test
-             file (its rule is found beside it) or a folder.
+             file (its rule is found beside it) or a folder. A failing case prints how the rule
+             judged the record: each selection's failed items with the value seen, the condition.
+  list       each rule's id, level, status, title, tags and index pins (the eventSource /
+             eventName values it is tried on, or "every record"); each correlation's type, rules,
+             group-by and timespan; each filter's rules. --format json: a stable JSON array.
+             Problems and notes go to stderr. Exit 1 when a rule file does not load.
+
+  Rules with status deprecated or unsupported do not load (rules.includeStatuses), each noted as
+  file:line:column: [id] not loaded: status deprecated (rules.includeStatuses). With --config,
+  the config's rules.includeStatuses, rules.select and rules.exclude decide which rules load.
 
   PATH                 rule files, test files or folders, read recursively (default: the rules
                        bundled with trailwarden, or the config's rules when --config is given)
   --placeholders FILE  YAML map of |expand placeholder values: name: [value, ...]
   --config FILE        take rules and placeholders from a trailwarden config file
   --require-tests      (test) a rule without a test file counts as a failure
-  --strict             (validate) a lint warning counts as a failure`;
+  --strict             (validate) a lint warning counts as a failure
+  --format FORMAT      (list) table or json (default: table on a terminal, else json)
+  --output FILE        (list) write the listing to FILE (default: stdout)
+  --all                (list) also list the rules the selection left out, with the reason`;
 
-interface Options {
+export interface RulesOptions {
   paths: string[];
   placeholders: Record<string, string[]>;
+  /** The config's rules.includeStatuses / select / exclude; undefined: the defaults. */
+  selection?: RuleSelection;
   requireTests: boolean;
   strict: boolean;
+  /** list: --format, --output, --all */
+  format?: string;
+  output?: string;
+  all: boolean;
 }
 
-function parseOptions(argv: string[]): Options {
+function parseOptions(sub: string, argv: string[]): RulesOptions {
+  const list = sub === "list";
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       placeholders: { type: "string" },
       config: { type: "string" },
-      "require-tests": { type: "boolean", default: false },
-      strict: { type: "boolean", default: false },
+      ...(sub === "test" ? { "require-tests": { type: "boolean", default: false } } : {}),
+      ...(sub === "validate" ? { strict: { type: "boolean", default: false } } : {}),
+      ...(list ? { format: { type: "string" }, output: { type: "string" }, all: { type: "boolean" } } : {}),
     },
   });
   if (values.placeholders && values.config) throw new UsageError("give --placeholders or --config, not both");
   let placeholders: Record<string, string[]> = {};
   let defaultPaths = [BUNDLED_RULES];
+  let selection: RuleSelection | undefined;
   if (values.config) {
     const config = loadConfigFile(values.config);
     placeholders = config.placeholders;
     defaultPaths = config.rules;
+    selection = config.ruleSelection;
   } else if (values.placeholders) {
     placeholders = loadPlaceholdersFile(values.placeholders);
   }
   return {
     paths: positionals.length ? positionals : defaultPaths,
     placeholders,
-    requireTests: values["require-tests"] ?? false,
-    strict: values.strict ?? false,
+    selection,
+    requireTests: values["require-tests"] === true,
+    strict: values.strict === true,
+    format: values.format as string | undefined,
+    output: values.output as string | undefined,
+    all: values.all === true,
   };
 }
 
-/** A YAML map `name: value` or `name: [values]`; problems are located like config errors. */
-function loadPlaceholdersFile(file: string): Record<string, string[]> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ConfigError([{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }]);
-  }
-  const parsed = parseYaml(text, file);
-  if (parsed.problems.length) throw new ConfigError(parsed.problems);
-  const value = parsed.value ?? {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError([
-      { file, ...locate(parsed, []), message: "placeholders must be a map of name: values" },
-    ]);
-  }
-  const out: Record<string, string[]> = {};
-  const problems: SourceProblem[] = [];
-  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
-    const list = Array.isArray(v) ? v : [v];
-    if (list.length === 0 || !list.every((x) => typeof x === "string")) {
-      problems.push({
-        file,
-        ...locate(parsed, [name]),
-        message: `placeholder "${name}" must be a string or a list of strings`,
-      });
-      continue;
-    }
-    out[name] = list as string[];
-  }
-  if (problems.length) throw new ConfigError(problems);
-  return out;
-}
-
-async function validate(opts: Options): Promise<number> {
-  const { ruleSet, problems, warnings, files, correlations, filters } = await loadRules(opts.paths, {
+async function validate(opts: RulesOptions): Promise<number> {
+  const { ruleSet, problems, warnings, files, correlations, filters, notes } = await loadRules(opts.paths, {
     placeholders: opts.placeholders,
+    selection: opts.selection,
   });
   for (const line of validateListing(files, problems, warnings)) process.stdout.write(`${line}\n`);
+  // Not problems: rules that are fine but left out by their status (rules.includeStatuses).
+  for (const n of notes) process.stdout.write(`${formatRuleProblem(n)}\n`);
   // A file may hold several rules, correlations and filters: count the files that gave at least one.
   const loadedFiles = new Set(
     [...ruleSet.rules, ...correlations.correlations, ...filters].map((r) => r.file),
@@ -185,15 +184,19 @@ export function testScope(paths: string[]): { paths: string[]; keep: (file: stri
 function narrow(report: RuleTestReport, keep: (file: string) => boolean): RuleTestReport {
   return {
     cases: report.cases.filter((c) => keep(c.file)),
+    notes: report.notes.filter((n) => keep(n.file)),
     problems: report.problems.filter((p) => keep(p.file)),
     untested: report.untested.filter((r) => keep(r.file)),
     rules: report.rules.filter((r) => keep(r.file)),
   };
 }
 
-async function test(opts: Options): Promise<number> {
+async function test(opts: RulesOptions): Promise<number> {
   const scope = testScope(opts.paths);
-  const report = narrow(await runRuleTests(scope.paths, { placeholders: opts.placeholders }), scope.keep);
+  const report = narrow(
+    await runRuleTests(scope.paths, { placeholders: opts.placeholders, selection: opts.selection }),
+    scope.keep,
+  );
   for (const c of report.cases) {
     const where = `${c.file}:${c.line}:${c.column}`;
     if (c.passed) process.stdout.write(`PASS ${where}: [${c.ruleId}] ${c.name}\n`);
@@ -202,9 +205,11 @@ async function test(opts: Options): Promise<number> {
     } else {
       const got = c.expect === "match" ? "the rule did not match" : "the rule matched";
       process.stdout.write(`FAIL ${where}: [${c.ruleId}] ${c.name}: expected ${c.expect}, but ${got}\n`);
+      for (const line of c.trace ?? []) process.stdout.write(`  ${line}\n`);
     }
   }
   for (const p of report.problems) process.stdout.write(`ERROR ${formatRuleProblem(p)}\n`);
+  for (const n of report.notes) process.stdout.write(`NOTE ${formatRuleProblem(n)}\n`);
   for (const r of report.untested) {
     process.stdout.write(`${opts.requireTests ? "FAIL" : "NOTE"} ${r.file}: [${r.id}] has no test file\n`);
   }
@@ -223,12 +228,13 @@ async function test(opts: Options): Promise<number> {
 
 export const rulesCommand: Command = {
   name: "rules",
-  summary: "validate rule files, or run their tests",
+  summary: "validate rule files, run their tests, or list them",
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv;
-    if (sub === "validate") return validate(parseOptions(rest));
-    if (sub === "test") return test(parseOptions(rest));
-    throw new UsageError(sub ? `unknown subcommand "${sub}"` : "missing subcommand: validate or test");
+    if (sub === "validate") return validate(parseOptions(sub, rest));
+    if (sub === "test") return test(parseOptions(sub, rest));
+    if (sub === "list") return listRules(parseOptions(sub, rest));
+    throw new UsageError(sub ? `unknown subcommand "${sub}"` : "missing subcommand: validate, test or list");
   },
 };

@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfigFile, withDefaults } from "../config/load.ts";
+import { loadPlaceholdersFile } from "../config/placeholders.ts";
 import type { Config } from "../config/types.ts";
 import { writeScanOutputs } from "../daemon/outputs.ts";
 import { startScanWorkers } from "../daemon/scan-workers.ts";
@@ -32,7 +33,7 @@ const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output
        trailwarden scan --config FILE --backfill --since DURATION|TIMESTAMP [--rule ID...]
                         [--format FORMAT] [--output FILE] [--workers N] [--quiet]
        trailwarden scan --rules PATH [--rules PATH...] --logs PATH [--logs PATH...] [--format FORMAT]
-                        [--output FILE] [--workers N] [--quiet]
+                        [--placeholders FILE] [--output FILE] [--workers N] [--quiet]
 
   With --config: read the new records of every logs.sources URL (s3://, sqs://, file://), keep
   progress in state.dir, append each new detection to <output.dir>/detections.jsonl, write the
@@ -43,6 +44,9 @@ const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output
 
   --format  table, json, html or ocsf (default: table on a terminal, else json)
   --output  write the report to this file (default: stdout; - is stdout)
+  --placeholders FILE
+            (with --logs) |expand placeholder values, a YAML map name: [value, ...] as for
+            \`rules validate --placeholders\`; not with --config, whose placeholders are used
   --quiet   no progress line on stderr (shown only when stderr is a terminal)
   --since   first run only (no cursor yet): start at this point instead of the look-back; a
             duration back from now (30m, 12h, 7d, 2w) or an ISO 8601 timestamp. Once a cursor
@@ -76,13 +80,17 @@ export function parseSince(value: string, now = new Date()): Date {
  * --rules paths when given, else the config's `rules`. Zero rules refuses the scan (exit 2) before any
  * file is read: a located config error for the config's `rules`, a usage error for --rules.
  */
-async function loadScanRules(cliPaths: string[], config: Config | undefined): Promise<LoadedRules> {
+async function loadScanRules(
+  cliPaths: string[],
+  config: Config | undefined,
+  placeholders: Record<string, string[]>,
+): Promise<LoadedRules> {
   if (!cliPaths.length) {
     if (!config) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
     return loadConfiguredRules(config);
   }
   for (const p of cliPaths) if (!existsSync(p)) throw new UsageError(`--rules ${p}: no such file or folder`);
-  const loaded = await loadRules(cliPaths, { placeholders: config?.placeholders ?? {} });
+  const loaded = await loadRules(cliPaths, { placeholders, selection: config?.ruleSelection });
   if (loaded.ruleSet.rules.length === 0) {
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
     throw new UsageError(`--rules: ${noRulesMessage(cliPaths, loaded)}`);
@@ -106,6 +114,7 @@ export const scanCommand: Command = {
         rules: { type: "string", multiple: true },
         logs: { type: "string", multiple: true },
         workers: { type: "string" },
+        placeholders: { type: "string" },
         quiet: { type: "boolean" },
       },
     });
@@ -116,25 +125,35 @@ export const scanCommand: Command = {
     if (values.backfill && !values.since)
       throw new UsageError("--backfill needs --since DURATION|TIMESTAMP (how far back to go)");
     if (values.rule?.length && !values.backfill) throw new UsageError("--rule goes with --backfill");
+    if (values.placeholders && values.config)
+      throw new UsageError("give --placeholders or --config, not both (the config has its own placeholders)");
     const target = chooseOutput(values, ["table", "json", "html", "ocsf"]);
     const config: Config | undefined = values.config ? loadConfigFile(values.config) : undefined;
+    const placeholders = values.placeholders
+      ? loadPlaceholdersFile(values.placeholders)
+      : (config?.placeholders ?? {});
     const logger = createLogger({ level: config?.logLevel ?? "info" });
     const settings = config ?? withDefaults({}, process.cwd());
     const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
     const since = values.since ? parseSince(values.since) : undefined;
     // No rule is a config error, before any file is read or any message received.
-    const loaded = await loadScanRules(values.rules ?? [], config);
+    const loaded = await loadScanRules(values.rules ?? [], config, placeholders);
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    for (const n of loaded.notes) process.stderr.write(`${formatRuleProblem(n)}\n`);
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
     const pool = await startScanWorkers(
       workers,
-      { paths: rulePaths, placeholders: config?.placeholders ?? {} },
+      { paths: rulePaths, placeholders, selection: config?.ruleSelection },
       loaded.ruleSet.rules,
     );
     const report: ScanReport = {
       schemaVersion: 1,
       tool: { name: "trailwarden", version },
-      rules: { loaded: loaded.ruleSet.rules.length, problems: loaded.problems.map(formatRuleProblem) },
+      rules: {
+        loaded: loaded.ruleSet.rules.length,
+        problems: loaded.problems.map(formatRuleProblem),
+        ...(loaded.notes.length ? { notes: loaded.notes.map(formatRuleProblem) } : {}),
+      },
       summary: undefined as unknown as ScanSummary,
     };
     const controller = new AbortController();

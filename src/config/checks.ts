@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import cron from "node-cron";
+import { rulePathsAt, ruleSelectionProblems } from "./rule-settings.ts";
 
 /** A problem at a YAML path, located by the caller. */
 export interface PathProblem {
@@ -118,8 +119,10 @@ export function configValueProblems(raw: unknown, baseDir: string, checkPaths: b
       const p = typeof s === "string" ? sourceProblem(s) : undefined;
       if (p) out.push({ path: ["logs", "sources", i], message: `logs.sources[${i}] "${s}": ${p}` });
     });
-  if (checkPaths && Array.isArray(root.rules))
-    root.rules.forEach((r, i) => {
+  out.push(...ruleSelectionProblems(root.rules));
+  const rulePaths = rulePathsAt(root.rules);
+  if (checkPaths && rulePaths)
+    rulePaths.paths.forEach((r, i) => {
       if (typeof r !== "string" || !r) return;
       const abs = resolve(baseDir, r);
       try {
@@ -132,7 +135,8 @@ export function configValueProblems(raw: unknown, baseDir: string, checkPaths: b
             : code === "ELOOP"
               ? "is a symlink loop"
               : `cannot be read (${code})`;
-        out.push({ path: ["rules", i], message: `rules[${i}] "${r}" ${why} (resolved to ${abs})` });
+        const name = rulePaths.at.join(".");
+        out.push({ path: [...rulePaths.at, i], message: `${name}[${i}] "${r}" ${why} (resolved to ${abs})` });
       }
     });
   return out;

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { configValueProblems } from "./checks.ts";
+import { ruleSettings } from "./rule-settings.ts";
 import { validatorFor } from "./schema.ts";
 import { isSqsSource, parseSqsSource, sqsEndpoint } from "./sqs-url.ts";
 import type { Config, HttpConfig } from "./types.ts";
@@ -57,6 +58,7 @@ export function parseConfig(
   if (problems.length) throw new ConfigError(sortProblems(problems));
   const config = withDefaults(raw as RawConfig, baseDir);
   config.file = resolve(file);
+  config.ruleSelection.file = config.file;
   return config;
 }
 
@@ -85,8 +87,12 @@ export function configProblemAt(
 
 // The validated shape of the YAML; every field optional until defaults are applied.
 type RawConfig = {
-  [K in keyof Config]?: Config[K] extends object ? DeepPartial<Config[K]> : Config[K];
+  [K in keyof Omit<Config, "rules" | "ruleSelection">]?: Config[K] extends object
+    ? DeepPartial<Config[K]>
+    : Config[K];
 } & {
+  /** A list of paths, or the map {paths, includeStatuses, select, exclude} (rule-settings.ts). */
+  rules?: unknown;
   http?: Partial<Omit<HttpConfig, "host" | "port">> & { address?: string };
   placeholders?: Record<string, string | string[]>;
 };
@@ -98,6 +104,7 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
   for (const [k, v] of Object.entries(raw.placeholders ?? {}))
     placeholders[k] = (Array.isArray(v) ? v : [v]) as string[];
   const webhook = raw.notify?.webhook;
+  const rules = ruleSettings(raw.rules, baseDir);
   return {
     aws: {
       region: raw.aws?.region ?? "us-east-1",
@@ -127,7 +134,8 @@ export function withDefaults(raw: RawConfig, baseDir: string): Config {
       requireS3DataEvents: raw.policy?.requireS3DataEvents ?? false,
     },
     waivers: ((raw.waivers ?? []) as Config["waivers"]).map((w) => ({ ...w })),
-    rules: ((raw.rules ?? []) as string[]).map((p) => resolve(baseDir, p)),
+    rules: rules.paths,
+    ruleSelection: rules.selection,
     placeholders,
     logs: {
       sources: ((raw.logs?.sources ?? []) as string[]).map((s) => resolveFileUrl(s, baseDir)),

@@ -76,6 +76,28 @@ export interface ScheduleConfig {
 
 export type Level = "informational" | "low" | "medium" | "high" | "critical";
 
+/** Sigma rule statuses. */
+export type RuleStatus = "stable" | "test" | "experimental" | "deprecated" | "unsupported";
+
+/** Which rules a `rules.select` / `rules.exclude` map matches: any value within a key, every key given. */
+export interface RuleSelector {
+  levels?: Level[];
+  statuses?: RuleStatus[];
+  /** Sigma tags, case-insensitive; a trailing `*` matches any rest. */
+  tags?: string[];
+  /** Rule ids, or Sigma names. */
+  ids?: string[];
+}
+
+/** `rules.includeStatuses`, `rules.select`, `rules.exclude`: which of the rules found load. */
+export interface RuleSelection {
+  includeStatuses: RuleStatus[];
+  select?: RuleSelector;
+  exclude?: RuleSelector;
+  /** The config file it came from, to locate notes about it (an id no rule has). */
+  file?: string;
+}
+
 export interface NotifyConfig {
   minLevel: Level;
   webhook?: {
@@ -113,8 +135,10 @@ export interface Config {
   policy: PolicyConfig;
   /** Accepted FAIL findings, reported as WAIVED (audit). */
   waivers: WaiverConfig[];
-  /** Absolute paths. */
+  /** Absolute paths (`rules`, or `rules.paths`). */
   rules: string[];
+  /** `rules.includeStatuses`, `rules.select`, `rules.exclude` (defaults filled in). */
+  ruleSelection: RuleSelection;
   placeholders: Record<string, string[]>;
   logs: LogsConfig;
   state: { dir: string; emittedRetentionDays: number };

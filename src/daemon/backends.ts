@@ -28,7 +28,7 @@ export interface BackendOptions {
 }
 
 export interface Backends extends JobBackends {
-  rules: { loaded: number; problems: string[] };
+  rules: { loaded: number; problems: string[]; notes?: string[] };
 }
 
 /**
@@ -41,8 +41,10 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   const loaded = await loadConfiguredRules(o.config);
   const problems = loaded.problems.map(formatRuleProblem);
   for (const problem of problems) o.logger.warn("rule skipped", { problem });
+  for (const note of loaded.notes) o.logger.info("rule not loaded", { note: formatRuleProblem(note) });
   o.logger.info("rules loaded", { rules: loaded.ruleSet.rules.length, files: loaded.files.length });
-  let rules = { loaded: loaded.ruleSet.rules.length, problems };
+  const notesOf = (r: LoadedRules) => (r.notes.length ? { notes: r.notes.map(formatRuleProblem) } : {});
+  let rules: Backends["rules"] = { loaded: loaded.ruleSet.rules.length, problems, ...notesOf(loaded) };
   let ruleSet = loaded.ruleSet;
   let correlations = loaded.correlations;
   // Workers live as long as the daemon (idle ones do not keep it alive) and hold these same rules;
@@ -50,7 +52,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   const startPool = (config: Config, r: LoadedRules) =>
     startScanWorkers(
       o.config.logs.workers,
-      { paths: config.rules, placeholders: config.placeholders },
+      { paths: config.rules, placeholders: config.placeholders, selection: config.ruleSelection },
       r.ruleSet.rules,
     );
   let pool = await startPool(o.config, loaded);
@@ -72,12 +74,13 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
     auditExitCode: (report) => auditExitCode(report as AuditReport),
     async reloadRules() {
       const { loaded: next, config } = await reloadedRules(o.config, o.logger);
+      for (const note of next.notes) o.logger.info("rule not loaded", { note: formatRuleProblem(note) });
       const nextPool = await startPool(config, next);
       if (pool) retired.push(pool);
       pool = nextPool;
       ruleSet = next.ruleSet;
       correlations = next.correlations;
-      rules = { loaded: next.ruleSet.rules.length, problems: [] };
+      rules = { loaded: next.ruleSet.rules.length, problems: [], ...notesOf(next) };
       return { rules: rules.loaded, files: next.files.length };
     },
     async scan(signal, onDetection) {
@@ -104,7 +107,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
 }
 
 /** Settings a reload applies; every other change waits for a restart (and is logged as such). */
-const RELOADABLE = new Set(["rules", "placeholders", "file"]);
+const RELOADABLE = new Set(["rules", "ruleSelection", "placeholders", "file"]);
 
 /**
  * The rules a reload would switch to: the config file is read and checked again (rules and

@@ -4,7 +4,7 @@ import { loadRules } from "../rules/index.ts";
 import { ruleFingerprint, type WorkerRules } from "./scan-workers.ts";
 
 await serveScanJobs(async (init) => {
-  const { paths, placeholders } = init as WorkerRules;
-  const { ruleSet } = await loadRules(paths, { placeholders });
+  const { paths, placeholders, selection } = init as WorkerRules;
+  const { ruleSet } = await loadRules(paths, { placeholders, selection });
   return { detector: ruleSet, fingerprint: ruleFingerprint(ruleSet.rules) };
 });

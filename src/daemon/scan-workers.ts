@@ -2,12 +2,15 @@
 // paths and placeholders as the main thread, and is refused unless it built the same set (same
 // fingerprint): every file is judged by exactly the rules the main thread loaded.
 import { createHash } from "node:crypto";
+import type { RuleSelection } from "../config/types.ts";
 import { ScanWorkerPool } from "../logs/workers/pool.ts";
 import type { CompiledRule } from "../rules/index.ts";
 
 export interface WorkerRules {
   paths: string[];
   placeholders: Record<string, string[]>;
+  /** rules.includeStatuses / select / exclude; undefined: the defaults. */
+  selection?: RuleSelection;
 }
 
 /** Says which rules were loaded, from where, with what content. */

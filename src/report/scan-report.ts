@@ -5,7 +5,8 @@ import type { ScanSummary } from "../logs/summary.ts";
 export interface ScanReport {
   schemaVersion: 1;
   tool: { name: "trailwarden"; version: string };
-  rules: { loaded: number; problems: string[] };
+  /** notes: rules left out by their status (rules.includeStatuses); present only when some were. */
+  rules: { loaded: number; problems: string[]; notes?: string[] };
   summary: ScanSummary;
   detections?: Detection[];
 }

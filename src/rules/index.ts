@@ -6,6 +6,7 @@ import type { CorrelationDef } from "./correlation/types.ts";
 import { applyFilters, type CompiledFilter } from "./filters.ts";
 import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
 import { RuleSet } from "./ruleset.ts";
+import { chooseRules, type ExcludedRule } from "./select.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem, RuleWarning } from "./types.ts";
 
 export { WARNING_CODES } from "./analyse.ts";
@@ -15,6 +16,7 @@ export { selectCorrelations } from "./correlation/select.ts";
 export type { CorrelationEvent } from "./correlation/types.ts";
 export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
 export { RuleSet } from "./ruleset.ts";
+export type { ExcludedRule } from "./select.ts";
 export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem, RuleWarning } from "./types.ts";
 
 export interface LoadedRules {
@@ -31,6 +33,12 @@ export interface LoadedRules {
   filters: CompiledFilter[];
   /** Rule `name` → id (base rules and correlations), for selecting rules by name. */
   names?: ReadonlyMap<string, string>;
+  /** Located notes that are not problems: rules left out by their status (rules.includeStatuses). */
+  notes: RuleProblem[];
+  /** Base rules and correlations the selection left out, and why. */
+  excluded: ExcludedRule[];
+  /** Rule or correlation id → why it loads although the selection leaves it out. */
+  kept: ReadonlyMap<string, string>;
 }
 
 /** Load every rule file under `paths` (files or directories, read recursively). */
@@ -72,18 +80,23 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
     return true;
   }
   for (const f of filters) warnings.push(...f.warnings);
+  // The selection (rules.includeStatuses, select, exclude) before anything refers across rules.
+  const chosen = chooseRules(rules, defs, filters, names, opts.selection);
   // Filters first: they change what a base rule matches, which correlations then count.
-  problems.push(...applyFilters(rules, filters, names));
-  const resolved = resolveCorrelations(rules, defs, names);
+  problems.push(...applyFilters(chosen.rules, chosen.filters, names));
+  const resolved = resolveCorrelations(chosen.rules, chosen.correlations, names);
   problems.push(...resolved.problems);
   return {
-    ruleSet: new RuleSet(rules),
+    ruleSet: new RuleSet(chosen.rules),
     problems,
     warnings,
     files: found.files,
     correlations: resolved.set,
-    filters,
+    filters: chosen.filters,
     names,
+    notes: chosen.notes,
+    excluded: chosen.excluded,
+    kept: chosen.kept,
   };
 }
 

@@ -7,8 +7,9 @@ import { type LoadedRules, loadRules } from "./index.ts";
 /** Why no rule loaded, in one sentence. */
 export function noRulesMessage(paths: readonly string[], loaded: LoadedRules): string {
   const where = paths.length ? paths.join(", ") : "(no paths)";
+  const leftOut = loaded.excluded.length ? `, ${loaded.excluded.length} left out by the selection` : "";
   return (
-    `no rule loaded from ${where} (${loaded.files.length} rule files found, ${loaded.problems.length} problems): ` +
+    `no rule loaded from ${where} (${loaded.files.length} rule files found, ${loaded.problems.length} problems${leftOut}): ` +
     "refusing to run, since no record would be judged"
   );
 }
@@ -18,7 +19,10 @@ export function noRulesMessage(paths: readonly string[], loaded: LoadedRules): s
  * `rules` key when no rule loads, so the caller exits 2 before reading a file or a message.
  */
 export async function loadConfiguredRules(config: Config): Promise<LoadedRules> {
-  const loaded = await loadRules(config.rules, { placeholders: config.placeholders });
+  const loaded = await loadRules(config.rules, {
+    placeholders: config.placeholders,
+    selection: config.ruleSelection,
+  });
   if (loaded.ruleSet.rules.length > 0) return loaded;
   const message = config.rules.length
     ? `rules: ${noRulesMessage(config.rules, loaded)}`

@@ -7,6 +7,7 @@ import { ajvProblems, locate, parseYaml } from "../config/yaml.ts";
 import { type CorrelationCase, runCorrelationCase } from "./correlation/tests.ts";
 import { loadRules } from "./index.ts";
 import { findFiles, isRuleTestFile, MAX_RULE_FILE_BYTES } from "./load.ts";
+import { formatTrace, traceRule } from "./trace.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem } from "./types.ts";
 
 export interface RuleTestCaseResult {
@@ -22,12 +23,16 @@ export interface RuleTestCaseResult {
   ruleTitle: string;
   /** A failed correlation case: what was expected and what fired. */
   detail?: string;
+  /** A failed match / nomatch case: how the rule judged the record, line by line (see trace.ts). */
+  trace?: string[];
 }
 
 export interface RuleTestReport {
   cases: RuleTestCaseResult[];
   /** Rule load problems and test file problems. */
   problems: RuleProblem[];
+  /** Not failures: rules left out by their status, and test files not run because of that. */
+  notes: RuleProblem[];
   /** Rules that loaded but have no test file. */
   untested: CompiledRule[];
   rules: readonly CompiledRule[];
@@ -47,6 +52,7 @@ function ruleFileCandidates(testFile: string): string[] {
 export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {}): Promise<RuleTestReport> {
   const loaded = await loadRules(paths, opts);
   const problems = [...loaded.problems];
+  const notes = [...loaded.notes];
   // A file may hold several rules (base rules and correlations in one collection).
   const rulesByFile = new Map<string, CompiledRule[]>();
   for (const r of loaded.ruleSet.rules) rulesByFile.set(r.file, [...(rulesByFile.get(r.file) ?? []), r]);
@@ -72,6 +78,12 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     const fileRules = rulesByFile.get(ruleFile) ?? [];
     const correlations = correlationsByFile.get(ruleFile) ?? [];
     const rule = fileRules[0];
+    // Rules of this file the selection left out: their cases are noted and not run. A case without
+    // `rule` is about the file's first rule, which may be one of them.
+    const excludedHere = loaded.excluded.filter((e) => e.file === ruleFile && e.kind === "rule");
+    const firstLeftOut = excludedHere.find(
+      (e) => !rule || e.line < rule.line || (e.line === rule.line && e.column < rule.column),
+    );
     const parsed = await parseTestFile(testFile);
     if ("problems" in parsed) {
       problems.push(...parsed.problems.map((p) => ({ ...p, ruleId: rule?.id, ruleTitle: rule?.title })));
@@ -79,10 +91,13 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     }
     if (parsed.value.correlations) {
       if (correlations.length === 0) {
-        problems.push({
+        const leftOut = loaded.excluded.find((e) => e.file === ruleFile && e.kind === "correlation");
+        (leftOut ? notes : problems).push({
           file: testFile,
           ...locate(parsed.parsed, ["correlations"], true),
-          message: `correlation cases not run: ${basename(ruleFile)} has no correlation rule that loaded`,
+          message: leftOut
+            ? `correlation cases not run: [${leftOut.id}] not loaded: ${leftOut.reason}`
+            : `correlation cases not run: ${basename(ruleFile)} has no correlation rule that loaded`,
         });
       } else {
         for (const r of fileRules) tested.add(r);
@@ -107,17 +122,30 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
     }
     if (!parsed.value.tests) continue;
     if (!rule) {
-      problems.push({
+      // A rule the selection left out (say, deprecated) is not a failure: its tests are skipped.
+      const leftOut = loaded.excluded.find((e) => e.file === ruleFile);
+      (leftOut ? notes : problems).push({
         file: testFile,
         line: 1,
         column: 1,
-        message: `tests not run: ${basename(ruleFile)} did not load`,
+        message: leftOut
+          ? `tests not run: [${leftOut.id}] not loaded: ${leftOut.reason}`
+          : `tests not run: ${basename(ruleFile)} did not load`,
       });
       continue;
     }
-    parsed.value.tests.forEach((t, i) => {
+    for (const [i, t] of parsed.value.tests.entries()) {
       const pos = locate(parsed.parsed, ["tests", i]);
       // In a file of several rules, `rule` names the one the case is about (else the first).
+      const leftOut = t.rule === undefined ? firstLeftOut : excludedHere.find((e) => e.id === t.rule);
+      if (leftOut) {
+        notes.push({
+          file: testFile,
+          ...pos,
+          message: `case "${t.name}" not run: [${leftOut.id}] not loaded: ${leftOut.reason}`,
+        });
+        continue;
+      }
       const target = t.rule === undefined ? rule : fileRules.find((r) => r.id === t.rule);
       if (!target) {
         problems.push({
@@ -125,23 +153,27 @@ export async function runRuleTests(paths: string[], opts: LoadRulesOptions = {})
           ...locate(parsed.parsed, ["tests", i, "rule"]),
           message: `no rule "${t.rule}" in ${basename(ruleFile)}`,
         });
-        return;
+        continue;
       }
       tested.add(target);
       const matched = target.matches(t.record);
+      const passed = matched === (t.expect === "match");
+      // A failing case explains itself: selections, failed items and the values seen.
+      const trace = passed ? undefined : await traceRule(target, t.record, loaded.filters, opts);
       cases.push({
         file: testFile,
         ...pos,
         name: t.name,
         expect: t.expect,
-        passed: matched === (t.expect === "match"),
+        passed,
         ruleId: target.id,
         ruleTitle: target.title,
+        trace: trace && formatTrace(trace),
       });
-    });
+    }
   }
   const untested = loaded.ruleSet.rules.filter((r) => !tested.has(r));
-  return { cases, problems: [...found.problems, ...problems], untested, rules: loaded.ruleSet.rules };
+  return { cases, problems: [...found.problems, ...problems], notes, untested, rules: loaded.ruleSet.rules };
 }
 
 async function parseTestFile(

@@ -1,4 +1,5 @@
 // The rule engine's public shapes (see contracts.md, "Rules engine").
+import type { RuleSelection } from "../config/types.ts";
 import type { CorrelationProjection } from "./correlation/types.ts";
 import type { RecordTest } from "./entry.ts";
 import type { MatchExplanation } from "./explain.ts";
@@ -23,6 +24,8 @@ export interface RuleWarning extends RuleProblem {
 export interface LoadRulesOptions {
   /** Values for `|expand` placeholders: `%name%` → one or more values (which may hold wildcards). */
   placeholders?: Record<string, string[]>;
+  /** Which rules load (rules.includeStatuses, select, exclude); default: every status but deprecated, unsupported. */
+  selection?: RuleSelection;
 }
 
 /** What a rule requires of eventName / eventSource (lowercased), when it pins them. Used by the index. */
