@@ -103,19 +103,18 @@ function parseOptions(sub: string, argv: string[]): RulesOptions {
 }
 
 async function validate(opts: RulesOptions): Promise<number> {
-  const { ruleSet, problems, warnings, files, correlations, filters, notes } = await loadRules(opts.paths, {
-    placeholders: opts.placeholders,
-    selection: opts.selection,
-  });
-  for (const line of validateListing(files, problems, warnings)) process.stdout.write(`${line}\n`);
-  // Not problems: rules that are fine but left out by their status (rules.includeStatuses).
-  for (const n of notes) process.stdout.write(`${formatRuleProblem(n)}\n`);
+  const loaded = await loadRules(opts.paths, { placeholders: opts.placeholders, selection: opts.selection });
+  const { ruleSet, problems, warnings, files, correlations, filters, notes, excluded } = loaded;
+  // Notes (rules left out by their status) are listed with their file's problems, but are not problems.
+  for (const line of validateListing(files, problems, warnings, notes)) process.stdout.write(`${line}\n`);
   // A file may hold several rules, correlations and filters: count the files that gave at least one.
+  // A rule the selection leaves out compiled all the same: its file loaded.
   const loadedFiles = new Set(
-    [...ruleSet.rules, ...correlations.correlations, ...filters].map((r) => r.file),
+    [...ruleSet.rules, ...correlations.correlations, ...filters, ...excluded].map((r) => r.file),
   );
   const counts = `${problems.length ? plural(problems.length, "problem") : "no problems"}${warnings.length ? `, ${plural(warnings.length, "warning")}` : ""}`;
-  process.stdout.write(`${loadedFiles.size} of ${files.length} rule files loaded; ${counts}\n`);
+  const left = excluded.length ? `; ${plural(excluded.length, "rule")} left out by the selection` : "";
+  process.stdout.write(`${loadedFiles.size} of ${files.length} rule files loaded; ${counts}${left}\n`);
   if (problems.length) return EXIT.FAIL;
   if (files.length === 0) {
     process.stdout.write(`no rule files under ${opts.paths.join(", ")}\n`);
@@ -129,18 +128,20 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * Every error and warning, one line each, grouped by file (in load order) and in source order within
+ * Every error, warning and note, one line each, grouped by file (in load order) and in source order within
  * a file, so one run shows all that is wrong with each file.
  */
 export function validateListing(
   files: readonly string[],
   problems: readonly RuleProblem[],
   warnings: readonly RuleWarning[],
+  notes: readonly RuleProblem[] = [],
 ): string[] {
   const order = new Map(files.map((f, i) => [f, i]));
   const entries = [
     ...problems.map((p) => ({ p, text: formatRuleProblem(p) })),
     ...warnings.map((w) => ({ p: w as RuleProblem, text: formatRuleWarning(w) })),
+    ...notes.map((n) => ({ p: n, text: formatRuleProblem(n) })),
   ].map((e, seq) => ({ ...e, seq, file: order.get(e.p.file) ?? files.length }));
   entries.sort(
     (a, b) =>

@@ -53,10 +53,11 @@ describe("trailwarden rules validate over several files", () => {
       [
         `${join(dir, "a.yml")}:8:18: [rule-a] modifier "contains" takes text, a number, bytes or a field reference, not a regex (what "re" gives)`,
         `${join(dir, "a.yml")}:9:32: [rule-a] condition: undefined search identifier "filter"`,
+        `${join(dir, "b.yml")}:1:1: [rule-b] not loaded: status deprecated (rules.includeStatuses)`,
         `${join(dir, "b.yml")}:3:9: warning DEPRECATED_STATUS [rule-b] the rule's status is deprecated: replace it by its successor or remove it`,
         `${join(dir, "b.yml")}:9:5: warning UNKNOWN_FIELD [rule-b] field "EventName" is not in CloudTrail records; did you mean "eventName"?`,
         `${join(dir, "b.yml")}:10:14: warning UNPINNED_RULE [rule-b] the rule pins neither eventSource nor eventName, so it is tried on every record; require one of them (plain values) in a selection the condition always needs`,
-        "2 of 3 rule files loaded; 2 problems, 3 warnings",
+        "2 of 3 rule files loaded; 2 problems, 3 warnings; 1 rule left out by the selection",
         "",
       ].join("\n"),
     );
@@ -67,7 +68,7 @@ describe("trailwarden rules validate over several files", () => {
     const b = join(dir, "b.yml");
     const plain = validate(b);
     assert.equal(plain.code, 0, plain.out + plain.err);
-    assert.match(plain.out, /^1 of 1 rule files loaded; no problems, 3 warnings$/m);
+    assert.match(plain.out, /^1 of 1 rule files loaded; no problems, 3 warnings; 1 rule left out by the selection$/m);
     const strict = validate("--strict", b);
     assert.equal(strict.code, 1, strict.out + strict.err);
     assert.match(strict.out, /warning UNKNOWN_FIELD/);
