@@ -68,7 +68,10 @@ describe("trailwarden rules validate over several files", () => {
     const b = join(dir, "b.yml");
     const plain = validate(b);
     assert.equal(plain.code, 0, plain.out + plain.err);
-    assert.match(plain.out, /^1 of 1 rule files loaded; no problems, 3 warnings; 1 rule left out by the selection$/m);
+    assert.match(
+      plain.out,
+      /^1 of 1 rule files loaded; no problems, 3 warnings; 1 rule left out by the selection$/m,
+    );
     const strict = validate("--strict", b);
     assert.equal(strict.code, 1, strict.out + strict.err);
     assert.match(strict.out, /warning UNKNOWN_FIELD/);
