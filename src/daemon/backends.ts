@@ -8,7 +8,7 @@ import type { Config } from "../config/types.ts";
 import { runScan } from "../logs/scan.ts";
 import type { ScanWorkerPool } from "../logs/workers/pool.ts";
 import { type AuditReport, auditExitCode, buildAuditReport } from "../report/audit-report.ts";
-import { correlatorFactory, formatRuleProblem, type LoadedRules } from "../rules/index.ts";
+import { correlatorFactory, formatRuleProblem, formatRuleWarning, type LoadedRules } from "../rules/index.ts";
 import { loadConfiguredRules } from "../rules/required.ts";
 import type { StateStore } from "../state/store.ts";
 import type { Logger } from "../util/logger.ts";
@@ -42,6 +42,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   const problems = loaded.problems.map(formatRuleProblem);
   for (const problem of problems) o.logger.warn("rule skipped", { problem });
   for (const note of loaded.notes) o.logger.info("rule not loaded", { note: formatRuleProblem(note) });
+  for (const w of loaded.warnings) o.logger.info("rule warning", { warning: formatRuleWarning(w) });
   o.logger.info("rules loaded", { rules: loaded.ruleSet.rules.length, files: loaded.files.length });
   const notesOf = (r: LoadedRules) => (r.notes.length ? { notes: r.notes.map(formatRuleProblem) } : {});
   let rules: Backends["rules"] = { loaded: loaded.ruleSet.rules.length, problems, ...notesOf(loaded) };
@@ -75,6 +76,7 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
     async reloadRules() {
       const { loaded: next, config } = await reloadedRules(o.config, o.logger);
       for (const note of next.notes) o.logger.info("rule not loaded", { note: formatRuleProblem(note) });
+      for (const w of next.warnings) o.logger.info("rule warning", { warning: formatRuleWarning(w) });
       const nextPool = await startPool(config, next);
       if (pool) retired.push(pool);
       pool = nextPool;
