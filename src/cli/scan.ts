@@ -8,10 +8,12 @@ import type { Config } from "../config/types.ts";
 import { writeScanOutputs } from "../daemon/outputs.ts";
 import { startScanWorkers } from "../daemon/scan-workers.ts";
 import type { Detection } from "../logs/detection.ts";
+import type { DetectionSpill } from "../logs/detection-spill.ts";
 import { fileLimits } from "../logs/judge.ts";
-import { scanLocal } from "../logs/local.ts";
+import { scanLocalSpilled } from "../logs/local.ts";
 import type { ScanSummary } from "../logs/summary.ts";
 import type { ScanWorkerPool } from "../logs/workers/pool.ts";
+import { scanReportJson } from "../report/scan-json.ts";
 import type { ScanReport } from "../report/scan-report.ts";
 import {
   correlatorFactory,
@@ -24,7 +26,7 @@ import { loadConfiguredRules, noRulesMessage } from "../rules/required.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, EXIT, parseTime, UsageError } from "./command.ts";
-import { chooseOutput, outputOptions, renderReport } from "./format.ts";
+import { chooseOutput, emitChunks, outputOptions, renderReport } from "./format.ts";
 import { startProgress } from "./progress.ts";
 
 const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output FILE] [--since DURATION|TIMESTAMP]
@@ -125,9 +127,11 @@ export const scanCommand: Command = {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
     const progress = startProgress("scan", { quiet: values.quiet });
+    // --logs: the detections wait in a temp file for the report, not in memory.
+    let spilled: DetectionSpill | undefined;
     try {
       if (values.logs?.length) {
-        const out = await scanLocal({
+        const out = await scanLocalSpilled({
           paths: values.logs,
           detector: loaded.ruleSet,
           concurrency: config?.logs.concurrency,
@@ -142,7 +146,7 @@ export const scanCommand: Command = {
           ),
         });
         report.summary = out.summary;
-        report.detections = out.detections;
+        spilled = out.detections;
       } else {
         // JSON keeps today's shape (the summary; detections are in detections.jsonl); HTML and OCSF
         // are about the detections, so they get this run's new ones.
@@ -151,21 +155,33 @@ export const scanCommand: Command = {
         await incremental(report, config!, loaded, logger, since, pool, fresh, controller.signal);
         if (fresh) report.detections = fresh;
       }
+    } catch (err) {
+      spilled?.close();
+      throw err;
     } finally {
       progress.stop();
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       await pool?.close();
     }
-    if (controller.signal.aborted) {
-      // Files finished before the signal are marked done (with --config); the rest are read by the
-      // next run. The summary would describe a partial run, so none is written.
-      process.stderr.write("trailwarden scan: interrupted; no summary written\n");
-      return EXIT_INTERRUPTED;
+    try {
+      if (controller.signal.aborted) {
+        // Files finished before the signal are marked done (with --config); the rest are read by the
+        // next run. The summary would describe a partial run, so none is written.
+        process.stderr.write("trailwarden scan: interrupted; no summary written\n");
+        return EXIT_INTERRUPTED;
+      }
+      // As the daemon does: latest-scan.json describes the last complete scan.
+      if (config && !values.logs?.length) writeScanOutputs(config.output.dir, report);
+      if (spilled && target.format === "json")
+        await emitChunks(target, scanReportJson(report, spilled.texts()));
+      else {
+        if (spilled) report.detections = spilled.toArray();
+        await renderReport(target, { scans: [report] });
+      }
+    } finally {
+      spilled?.close();
     }
-    // As the daemon does: latest-scan.json describes the last complete scan.
-    if (config && !values.logs?.length) writeScanOutputs(config.output.dir, report);
-    await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
   },

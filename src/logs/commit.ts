@@ -2,14 +2,20 @@
 // so the same record delivered twice gives one detection. Detections are added as they are found
 // and become visible only when the file is committed.
 import type { CommitResult, FileWriter, StateStore } from "../state/store.ts";
-import type { Detection } from "./detection.ts";
+import {
+  type Detection,
+  type DetectionText,
+  decodeDetection,
+  type FoundDetection,
+  textOf,
+} from "./detection.ts";
 import type { DetectionsLog } from "./detections-log.ts";
 import { countDetection, type ScanSummary } from "./summary.ts";
 import type { BufferedKeyValueStore } from "./tracker-state.ts";
 
 /** Where a file's detections go while it is read. */
 export interface FileBatch {
-  add(d: Detection): void;
+  add(d: FoundDetection): void;
   /** Mark the file done (bad when `bad` is given); returns the detections that were new. */
   commit(bad?: string): Iterable<Detection>;
   /** Download failed or aborted: forget what was added; the file stays not done. */
@@ -17,6 +23,8 @@ export interface FileBatch {
 }
 
 export interface FileCommitter {
+  /** The text form this committer keeps, so scan workers serialise detections in it. */
+  readonly textForm?: DetectionText;
   begin(file: { key: string; scope?: string; sig?: string }): FileBatch;
 }
 
@@ -25,6 +33,8 @@ export interface FileCommitter {
  * and their ids; then detections.jsonl takes them from the outbox.
  */
 export class StateCommitter implements FileCommitter {
+  readonly textForm = "compact";
+
   constructor(
     private readonly state: StateStore,
     private readonly log: DetectionsLog,
@@ -36,7 +46,7 @@ export class StateCommitter implements FileCommitter {
   begin(file: { key: string; scope?: string; sig?: string }): FileBatch {
     const writer: FileWriter = this.state.beginFile(file.key, file.scope);
     return {
-      add: (d) => writer.add({ id: d.id, ruleId: d.ruleId, level: d.level, body: JSON.stringify(d) }),
+      add: (d) => writer.add({ id: d.id, ruleId: d.ruleId, level: d.level, body: textOf(d, "compact") }),
       abort: () => writer.abort(),
       commit: (bad) => {
         const mark = { at: Date.now(), sig: file.sig, bad };
@@ -63,34 +73,59 @@ export class StateCommitter implements FileCommitter {
   }
 }
 
-/** Local one-off scan: detections kept in memory for the report. */
-export class MemoryCommitter implements FileCommitter {
+/** Where a one-off scan keeps the detections it commits. */
+export interface DetectionSink {
+  readonly textForm?: DetectionText;
+  keep(d: FoundDetection): void;
+}
+
+/** Detection objects in an array (what scanLocal returns). */
+export class DetectionArray implements DetectionSink {
   readonly detections: Detection[] = [];
+  keep(d: FoundDetection): void {
+    this.detections.push(decodeDetection(d));
+  }
+}
+
+/** Local one-off scan: detections deduplicated by id and kept by a sink for the report. */
+export class MemoryCommitter implements FileCommitter {
   private readonly seen = new Set<string>();
 
-  constructor(private readonly summary: ScanSummary) {}
+  constructor(
+    private readonly summary: ScanSummary,
+    private readonly sink: DetectionSink = new DetectionArray(),
+  ) {}
+
+  get textForm(): DetectionText | undefined {
+    return this.sink.textForm;
+  }
 
   begin(): FileBatch {
-    let found: Detection[] = [];
+    let found: FoundDetection[] = [];
     return {
       add: (d) => found.push(d),
       abort: () => {
         found = [];
       },
       commit: () => {
-        const fresh: Detection[] = [];
+        const fresh: FoundDetection[] = [];
         for (const d of found) {
           if (this.seen.has(d.id)) {
             this.summary.detections.duplicates++;
             continue;
           }
           this.seen.add(d.id);
-          this.detections.push(d);
+          this.sink.keep(d);
           fresh.push(d);
           countDetection(this.summary, d);
         }
-        return fresh;
+        return decoded(fresh);
       },
     };
   }
+}
+
+/** Decoded only when someone reads them (a one-off scan usually does not). */
+function* decoded(list: readonly FoundDetection[]): Generator<Detection> {
+  for (const d of list) yield decodeDetection(d);
 }

@@ -19,6 +19,10 @@ export class CorrelatingCommitter implements FileCommitter {
     private readonly maxGroups?: number,
   ) {}
 
+  get textForm() {
+    return this.inner.textForm;
+  }
+
   begin(file: { key: string; scope?: string; sig?: string; logFile?: string }): FileBatch {
     const batch = this.inner.begin(file);
     let events: CorrelationEventLike[] = [];

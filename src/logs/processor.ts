@@ -9,7 +9,7 @@ import { StorageFault } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
 import { scanProgress } from "../util/progress.ts";
 import type { FileCommitter } from "./commit.ts";
-import type { Detection } from "./detection.ts";
+import type { Detection, FoundDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
 import {
   ALL_RULES,
@@ -220,7 +220,7 @@ async function judge(
   ref: LogFileRef,
   options: { includeEvent: boolean; hash: boolean },
   progress: { opened: boolean },
-  add: (d: Detection) => void,
+  add: (d: FoundDetection) => void,
 ): Promise<JudgeResult> {
   const input = {
     logFile: ref.logFile,
@@ -229,14 +229,15 @@ async function judge(
     startedAt: Date.now(),
     ...options,
   };
-  if (ctx.pool && ref.path) return ctx.pool.judge({ ...input, path: ref.path }, add);
+  const text = ctx.committer.textForm;
+  if (ctx.pool && ref.path) return ctx.pool.judge({ ...input, path: ref.path, text }, add);
   const timeoutMs = input.limits.timeoutMs;
   const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
   const signals = [ctx.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
   try {
     const bytes = await ref.open(signals.length > 1 ? AbortSignal.any(signals) : signals[0]);
     progress.opened = true;
-    if (ctx.pool && bytes instanceof Uint8Array) return await ctx.pool.judge({ ...input, bytes }, add);
+    if (ctx.pool && bytes instanceof Uint8Array) return await ctx.pool.judge({ ...input, bytes, text }, add);
     return await judgeFile(ctx.detector, bytes, input, add);
   } catch (err) {
     // The time limit cut the download: the file is bad (too slow), not a download to retry.
