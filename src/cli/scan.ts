@@ -108,14 +108,30 @@ export const scanCommand: Command = {
     const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
     const since = values.since ? parseSince(values.since) : undefined;
     // No rule is a config error, before any file is read or any message received.
-    const loaded = await loadScanRules(values.rules ?? [], config);
-    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    const loading = loadScanRules(values.rules ?? [], config);
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
-    const pool = await startScanWorkers(
+    // The workers compile the rules while this thread does (each is checked against this thread's
+    // set when both are done), instead of after it.
+    const compiled = loading.then((l) => l.ruleSet.rules);
+    compiled.catch(() => {});
+    const starting = startScanWorkers(
       workers,
       { paths: rulePaths, placeholders: config?.placeholders ?? {} },
-      loaded.ruleSet.rules,
+      compiled,
     );
+    let loaded: LoadedRules;
+    try {
+      loaded = await loading;
+    } catch (err) {
+      // The rules' own error (a usage or config error) is what the user gets, not a worker's.
+      await starting.then(
+        (p) => p?.close(),
+        () => {},
+      );
+      throw err;
+    }
+    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    const pool = await starting;
     const report: ScanReport = {
       schemaVersion: 1,
       tool: { name: "trailwarden", version },
