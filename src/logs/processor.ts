@@ -77,6 +77,11 @@ export interface ProcessContext {
   pool?: ScanWorkerPool;
   /** logs.maxFileBytes and logs.fileTimeoutSeconds. */
   limits?: FileLimits;
+  /**
+   * Group commit: resolves when the files committed so far are durable. A file is reported done
+   * (and an SQS message deleted after it) only then.
+   */
+  durable?: () => Promise<void>;
 }
 
 export type FileOutcome = "read" | "bad" | "failed" | "quarantined";
@@ -135,6 +140,7 @@ export async function processLogFile(
       // Integrity problems (a modified file, say) are detections of this file, in its commit.
       for (const d of integrity?.finish(undefined, result.sha256) ?? []) batch.add(d);
       const fresh = batch.commit();
+      await ctx.durable?.();
       source.files.read++;
       ctx.summary.records.read += result.records;
       scanProgress.add("files");
@@ -158,6 +164,7 @@ export async function processLogFile(
         // Records before the damage were valid: their detections are kept.
         for (const d of integrity?.finish(err.message) ?? []) batch.add(d);
         const fresh = batch.commit(err.message);
+        await ctx.durable?.();
         source.files.bad++;
         scanProgress.add("files");
         scanProgress.add("bad");
