@@ -354,16 +354,31 @@ async function throughput(dir: string, files: string[], tmp: string, rules: stri
     console.log(
       `   start-up alone (1 file): ${(median(s.map((m) => m.wallMs)) / 1000).toFixed(2)} s, counted in every trailwarden rate`,
     );
-    const dets = new Set(
-      columns.flatMap((c) => results.get(c.name)!.map((m) => m.detections)).filter((d) => d !== undefined),
-    );
-    console.log(
-      `   detections per trailwarden run: ${[...dets].join(", ")} (one value: every path found the same)`,
-    );
+    reportDetectionCounts(columns, results);
     console.log(`   load average after: ${load()}`);
   } finally {
     await ep?.stop();
   }
+}
+
+/** Each column's detection counts; a difference between runs or paths is flagged, never hidden. */
+function reportDetectionCounts(columns: Column[], results: Map<string, Measure[]>): void {
+  const all = new Set<number>();
+  console.log("   detections per trailwarden run:");
+  for (const c of columns) {
+    const counts = results.get(c.name)!.map((m) => m.detections);
+    if (counts.every((d) => d === undefined)) continue;
+    for (const d of counts) if (d !== undefined) all.add(d);
+    console.log(`     ${c.name}: ${counts.map((d) => (d === undefined ? "?" : fmt(d))).join(", ")}`);
+  }
+  if (all.size === 1) console.log(`   every run of every path found the same ${fmt([...all][0])} detections`);
+  else
+    console.log(
+      `   !!! MISMATCH: the runs found ${all.size} different detection counts (${[...all]
+        .sort((a, b) => a - b)
+        .map(fmt)
+        .join(", ")}): the paths did not find the same detections`,
+    );
 }
 
 /** Rule variants pinned to real event names, as in bench/rules.bench.ts, written as files. */
