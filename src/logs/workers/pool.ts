@@ -154,7 +154,12 @@ export class ScanWorkerPool {
         resolve();
       };
       worker.on("message", (m: WorkerMessage) => {
-        if (m.type === "ready") onReady(m.fingerprint).catch(reject);
+        if (m.type === "ready")
+          onReady(m.fingerprint).catch((err) => {
+            // The main thread's rules failed to load: this worker is not wanted.
+            reject(err);
+            void worker.terminate();
+          });
         else if (m.type === "init-failed") reject(new Error(`scan worker failed to start: ${m.message}`));
         else this.onJobMessage(slot, m);
       });
