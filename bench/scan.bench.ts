@@ -461,7 +461,7 @@ async function memory(dir: string, files: string[], tmp: string, rules: string[]
   const bigRecords = records.length;
   records.length = 0;
   console.log(
-    `\n3. Memory: peak RSS, ${WORKERS} workers: the daemon's path (scan --config, file:// source, detections to detections.jsonl),\n   and the one-off --logs report, which holds every detection for its sorted list (load ${load()})`,
+    `\n3. Memory: peak RSS, ${WORKERS} workers: the daemon's path (scan --config, file:// source, detections to detections.jsonl),\n   and the one-off --logs report, whose detections wait in a temp file for its sorted list (load ${load()})`,
   );
   const quarterFiles = Math.max(1, files.length >> 2);
   const viaConfig = (d: string) => cli(["scan", "--config", configFile(tmp, `file://${d}`, rules)], tmp);
