@@ -354,16 +354,31 @@ async function throughput(dir: string, files: string[], tmp: string, rules: stri
     console.log(
       `   start-up alone (1 file): ${(median(s.map((m) => m.wallMs)) / 1000).toFixed(2)} s, counted in every trailwarden rate`,
     );
-    const dets = new Set(
-      columns.flatMap((c) => results.get(c.name)!.map((m) => m.detections)).filter((d) => d !== undefined),
-    );
-    console.log(
-      `   detections per trailwarden run: ${[...dets].join(", ")} (one value: every path found the same)`,
-    );
+    reportDetectionCounts(columns, results);
     console.log(`   load average after: ${load()}`);
   } finally {
     await ep?.stop();
   }
+}
+
+/** Each column's detection counts; a difference between runs or paths is flagged, never hidden. */
+function reportDetectionCounts(columns: Column[], results: Map<string, Measure[]>): void {
+  const all = new Set<number>();
+  console.log("   detections per trailwarden run:");
+  for (const c of columns) {
+    const counts = results.get(c.name)!.map((m) => m.detections);
+    if (counts.every((d) => d === undefined)) continue;
+    for (const d of counts) if (d !== undefined) all.add(d);
+    console.log(`     ${c.name}: ${counts.map((d) => (d === undefined ? "?" : fmt(d))).join(", ")}`);
+  }
+  if (all.size === 1) console.log(`   every run of every path found the same ${fmt([...all][0])} detections`);
+  else
+    console.log(
+      `   !!! MISMATCH: the runs found ${all.size} different detection counts (${[...all]
+        .sort((a, b) => a - b)
+        .map(fmt)
+        .join(", ")}): the paths did not find the same detections`,
+    );
 }
 
 /** Rule variants pinned to real event names, as in bench/rules.bench.ts, written as files. */
@@ -446,7 +461,7 @@ async function memory(dir: string, files: string[], tmp: string, rules: string[]
   const bigRecords = records.length;
   records.length = 0;
   console.log(
-    `\n3. Memory: peak RSS, ${WORKERS} workers: the daemon's path (scan --config, file:// source, detections to detections.jsonl),\n   and the one-off --logs report, which holds every detection for its sorted list (load ${load()})`,
+    `\n3. Memory: peak RSS, ${WORKERS} workers: the daemon's path (scan --config, file:// source, detections to detections.jsonl),\n   and the one-off --logs report, whose detections wait in a temp file for its sorted list (load ${load()})`,
   );
   const quarterFiles = Math.max(1, files.length >> 2);
   const viaConfig = (d: string) => cli(["scan", "--config", configFile(tmp, `file://${d}`, rules)], tmp);

@@ -1,9 +1,11 @@
 // --format and --output, shared by every command that writes a report (audit, scan, report, and
 // later verify): which format to render, where it goes, and whether colour is on.
+
+import { once } from "node:events";
 import pc from "picocolors";
 import type { ReportFormat, ReportInput } from "../report/render.ts";
 import type { Colors } from "../report/table.ts";
-import { writeFileAtomic } from "../util/fs.ts";
+import { writeFileAtomic, writeFileAtomicChunks } from "../util/fs.ts";
 import { UsageError } from "./command.ts";
 
 export type OutputFormat = ReportFormat;
@@ -62,6 +64,12 @@ export function emit(target: OutputTarget, text: string): void {
   const body = text.endsWith("\n") ? text : `${text}\n`;
   if (target.file) writeFileAtomic(target.file, body);
   else process.stdout.write(body);
+}
+
+/** emit() for a document produced in pieces (it ends with a newline); never held whole. */
+export async function emitChunks(target: OutputTarget, chunks: Iterable<string | Uint8Array>): Promise<void> {
+  if (target.file) return writeFileAtomicChunks(target.file, chunks);
+  for (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
 }
 
 /**

@@ -9,10 +9,12 @@ import type { Config } from "../config/types.ts";
 import { writeScanOutputs } from "../daemon/outputs.ts";
 import { startScanWorkers } from "../daemon/scan-workers.ts";
 import type { Detection } from "../logs/detection.ts";
+import type { DetectionSpill } from "../logs/detection-spill.ts";
 import { fileLimits } from "../logs/judge.ts";
-import { scanLocal } from "../logs/local.ts";
+import { scanLocalSpilled } from "../logs/local.ts";
 import type { ScanSummary } from "../logs/summary.ts";
 import type { ScanWorkerPool } from "../logs/workers/pool.ts";
+import { scanReportJson } from "../report/scan-json.ts";
 import type { ScanReport } from "../report/scan-report.ts";
 import {
   correlatorFactory,
@@ -25,7 +27,7 @@ import { loadConfiguredRules, noRulesMessage } from "../rules/required.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
 import { version } from "../version.ts";
 import { type Command, EXIT, parseTime, UsageError } from "./command.ts";
-import { chooseOutput, outputOptions, renderReport } from "./format.ts";
+import { chooseOutput, emitChunks, outputOptions, renderReport } from "./format.ts";
 import { startProgress } from "./progress.ts";
 
 const USAGE = `usage: trailwarden scan --config FILE [--format FORMAT] [--output FILE] [--since DURATION|TIMESTAMP]
@@ -137,15 +139,31 @@ export const scanCommand: Command = {
     const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
     const since = values.since ? parseSince(values.since) : undefined;
     // No rule is a config error, before any file is read or any message received.
-    const loaded = await loadScanRules(values.rules ?? [], config, placeholders);
-    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
-    for (const n of loaded.notes) process.stderr.write(`${formatRuleProblem(n)}\n`);
+    const loading = loadScanRules(values.rules ?? [], config, placeholders);
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
-    const pool = await startScanWorkers(
+    // The workers compile the rules while this thread does (each is checked against this thread's
+    // set when both are done), instead of after it.
+    const compiled = loading.then((l) => l.ruleSet.rules);
+    compiled.catch(() => {});
+    const starting = startScanWorkers(
       workers,
       { paths: rulePaths, placeholders, selection: config?.ruleSelection },
-      loaded.ruleSet.rules,
+      compiled,
     );
+    let loaded: LoadedRules;
+    try {
+      loaded = await loading;
+    } catch (err) {
+      // The rules' own error (a usage or config error) is what the user gets, not a worker's.
+      await starting.then(
+        (p) => p?.close(),
+        () => {},
+      );
+      throw err;
+    }
+    for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    for (const n of loaded.notes) process.stderr.write(`${formatRuleProblem(n)}\n`);
+    const pool = await starting;
     const report: ScanReport = {
       schemaVersion: 1,
       tool: { name: "trailwarden", version },
@@ -161,9 +179,11 @@ export const scanCommand: Command = {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
     const progress = startProgress("scan", { quiet: values.quiet });
+    // --logs: the detections wait in a temp file for the report, not in memory.
+    let spilled: DetectionSpill | undefined;
     try {
       if (values.logs?.length) {
-        const out = await scanLocal({
+        const out = await scanLocalSpilled({
           paths: values.logs,
           detector: loaded.ruleSet,
           concurrency: config?.logs.concurrency,
@@ -178,7 +198,7 @@ export const scanCommand: Command = {
           ),
         });
         report.summary = out.summary;
-        report.detections = out.detections;
+        spilled = out.detections;
       } else {
         // JSON keeps today's shape (the summary; detections are in detections.jsonl); HTML and OCSF
         // are about the detections, so they get this run's new ones.
@@ -199,21 +219,33 @@ export const scanCommand: Command = {
         } else await incremental(report, config!, loaded, logger, since, pool, fresh, controller.signal);
         if (fresh) report.detections = fresh;
       }
+    } catch (err) {
+      spilled?.close();
+      throw err;
     } finally {
       progress.stop();
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       await pool?.close();
     }
-    if (controller.signal.aborted) {
-      // Files finished before the signal are marked done (with --config); the rest are read by the
-      // next run. The summary would describe a partial run, so none is written.
-      process.stderr.write("trailwarden scan: interrupted; no summary written\n");
-      return EXIT_INTERRUPTED;
+    try {
+      if (controller.signal.aborted) {
+        // Files finished before the signal are marked done (with --config); the rest are read by the
+        // next run. The summary would describe a partial run, so none is written.
+        process.stderr.write("trailwarden scan: interrupted; no summary written\n");
+        return EXIT_INTERRUPTED;
+      }
+      // As the daemon does: latest-scan.json describes the last complete scan.
+      if (config && !values.logs?.length && !values.backfill) writeScanOutputs(config.output.dir, report);
+      if (spilled && target.format === "json")
+        await emitChunks(target, scanReportJson(report, spilled.texts()));
+      else {
+        if (spilled) report.detections = spilled.toArray();
+        await renderReport(target, { scans: [report] });
+      }
+    } finally {
+      spilled?.close();
     }
-    // As the daemon does: latest-scan.json describes the last complete scan.
-    if (config && !values.logs?.length && !values.backfill) writeScanOutputs(config.output.dir, report);
-    await renderReport(target, { scans: [report] });
     if (report.summary.errors.length) return EXIT.ERROR;
     return loaded.problems.length ? EXIT.FAIL : EXIT.OK;
   },

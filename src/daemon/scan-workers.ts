@@ -36,10 +36,9 @@ export async function startScanWorkers(
   loaded: readonly CompiledRule[] | Promise<readonly CompiledRule[]>,
 ): Promise<ScanWorkerPool | undefined> {
   if (count <= 0) return undefined;
-  return ScanWorkerPool.start({
-    size: count,
-    entry: scanWorkerEntry(),
-    init: rules,
-    fingerprint: Promise.resolve(loaded).then(ruleFingerprint),
-  });
+  const fingerprint = Promise.resolve(loaded).then(ruleFingerprint);
+  // Awaited by each worker once it is ready; a failed load is the caller's to report (and the pool
+  // then fails to start), never an unhandled rejection meanwhile.
+  fingerprint.catch(() => {});
+  return ScanWorkerPool.start({ size: count, entry: scanWorkerEntry(), init: rules, fingerprint });
 }

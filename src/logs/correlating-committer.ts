@@ -33,6 +33,10 @@ export class CorrelatingCommitter implements FileCommitter {
     private readonly maxGroups?: number,
   ) {}
 
+  get textForm() {
+    return this.inner.textForm;
+  }
+
   begin(file: { key: string; scope?: string; sig?: string; logFile?: string }): FileBatch {
     const batch = this.inner.begin(file);
     const slot: Slot = { done: false, latest: Number.NEGATIVE_INFINITY };

@@ -43,6 +43,78 @@ export interface Detection {
   correlationInput?: { event: CorrelationEventLike; emit: boolean };
 }
 
+/**
+ * How a detection is serialised where it is found (a scan worker), so the thread that commits it
+ * neither clones nor re-serialises the whole object: "compact" is JSON.stringify(d) (the store's
+ * body); "report" is the detection exactly as the JSON report prints it inside its detections array.
+ */
+export type DetectionText = "compact" | "report";
+
+/**
+ * A detection already serialised: the few fields the committing thread needs (dedupe, counts, the
+ * report's order, correlations) and the text. The text never holds correlationInput.
+ */
+export interface EncodedDetection {
+  encoded: DetectionText;
+  id: string;
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  eventTime: string;
+  eventID: string;
+  text: string;
+  correlationInput?: Detection["correlationInput"];
+}
+
+/** What the scan hands to a committer: a detection object (main thread) or an encoded one (worker). */
+export type FoundDetection = Detection | EncodedDetection;
+
+export function isEncoded(d: FoundDetection): d is EncodedDetection {
+  return (d as EncodedDetection).encoded !== undefined;
+}
+
+/** Report form: the detection at depth 2 of JSON.stringify(report, null, 2), without its indent. */
+export function reportText(d: Detection): string {
+  // Nesting it twice makes JSON.stringify indent it as the report does; the brackets are cut off.
+  const s = JSON.stringify([[d]], null, 2);
+  return s.slice(REPORT_PREFIX.length, s.length - REPORT_SUFFIX.length);
+}
+const REPORT_PREFIX = "[\n  [\n    ";
+const REPORT_SUFFIX = "\n  ]\n]";
+
+export function detectionText(d: Detection, form: DetectionText): string {
+  return form === "compact" ? JSON.stringify(d) : reportText(d);
+}
+
+/** Serialise where found; correlationInput travels beside the text, never in it. */
+export function encodeDetection(d: Detection, form: DetectionText): EncodedDetection {
+  const correlationInput = d.correlationInput;
+  if (correlationInput) delete d.correlationInput;
+  const e: EncodedDetection = {
+    encoded: form,
+    id: d.id,
+    ruleId: d.ruleId,
+    ruleTitle: d.ruleTitle,
+    level: d.level,
+    eventTime: d.eventTime,
+    eventID: d.eventID,
+    text: detectionText(d, form),
+  };
+  if (correlationInput) e.correlationInput = correlationInput;
+  return e;
+}
+
+/** The text of a found detection in the form asked for (re-serialised only when it differs). */
+export function textOf(d: FoundDetection, form: DetectionText): string {
+  if (!isEncoded(d)) return detectionText(d, form);
+  return d.encoded === form ? d.text : detectionText(decodeDetection(d), form);
+}
+
+/** The detection object (both text forms are JSON). */
+export function decodeDetection(d: FoundDetection): Detection {
+  return isEncoded(d) ? (JSON.parse(d.text) as Detection) : d;
+}
+
 export interface DetectionOptions {
   /** Add the raw record (output.includeEvent). */
   includeEvent?: boolean;

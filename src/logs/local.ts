@@ -3,10 +3,11 @@
 import { createLimiter, forEachBounded } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
 import { scanProgress } from "../util/progress.ts";
-import { MemoryCommitter } from "./commit.ts";
+import { DetectionArray, type DetectionSink, MemoryCommitter } from "./commit.ts";
 import { CorrelatingCommitter } from "./correlating-committer.ts";
 import { type CorrelatorFactory, MemoryCorrelatorStore } from "./correlator.ts";
 import type { Detection } from "./detection.ts";
+import { DetectionSpill } from "./detection-spill.ts";
 import type { Detector } from "./detector.ts";
 import type { FileLimits } from "./judge.ts";
 import { type ProcessContext, processLogFile } from "./processor.ts";
@@ -33,8 +34,30 @@ export interface LocalScanOptions {
 export async function scanLocal(
   opts: LocalScanOptions,
 ): Promise<{ summary: ScanSummary; detections: Detection[] }> {
+  const sink = new DetectionArray();
+  const summary = await scanInto(opts, sink);
+  return { summary, detections: sink.detections.sort(compareDetections) };
+}
+
+/**
+ * The same scan with the detections kept in a temp file instead of memory (the CLI's report): the
+ * caller reads them in the report's order and closes the spill.
+ */
+export async function scanLocalSpilled(
+  opts: LocalScanOptions & { spillDir?: string },
+): Promise<{ summary: ScanSummary; detections: DetectionSpill }> {
+  const spill = new DetectionSpill(opts.spillDir);
+  try {
+    return { summary: await scanInto(opts, spill), detections: spill };
+  } catch (err) {
+    spill.close();
+    throw err;
+  }
+}
+
+async function scanInto(opts: LocalScanOptions, sink: DetectionSink): Promise<ScanSummary> {
   const summary = emptySummary();
-  const memory = new MemoryCommitter(summary);
+  const memory = new MemoryCommitter(summary, sink);
   const committer = new CorrelatingCommitter(
     memory,
     opts.correlator?.(new MemoryCorrelatorStore()),
@@ -75,7 +98,7 @@ export async function scanLocal(
   // Every file is read: no record can still join a window.
   committer.finish();
   summary.finishedAt = new Date().toISOString();
-  return { summary, detections: memory.detections.sort(compareDetections) };
+  return summary;
 }
 
 function compareDetections(a: Detection, b: Detection): number {

@@ -9,7 +9,7 @@ import { StorageFault } from "../util/fs.ts";
 import type { Logger } from "../util/logger.ts";
 import { scanProgress } from "../util/progress.ts";
 import type { FileCommitter } from "./commit.ts";
-import type { Detection } from "./detection.ts";
+import type { Detection, FoundDetection } from "./detection.ts";
 import type { Detector } from "./detector.ts";
 import {
   ALL_RULES,
@@ -77,6 +77,11 @@ export interface ProcessContext {
   pool?: ScanWorkerPool;
   /** logs.maxFileBytes and logs.fileTimeoutSeconds. */
   limits?: FileLimits;
+  /**
+   * Group commit: resolves when the files committed so far are durable. A file is reported done
+   * (and an SQS message deleted after it) only then.
+   */
+  durable?: () => Promise<void>;
 }
 
 export type FileOutcome = "read" | "bad" | "failed" | "quarantined";
@@ -135,6 +140,7 @@ export async function processLogFile(
       // Integrity problems (a modified file, say) are detections of this file, in its commit.
       for (const d of integrity?.finish(undefined, result.sha256) ?? []) batch.add(d);
       const fresh = batch.commit();
+      await ctx.durable?.();
       source.files.read++;
       ctx.summary.records.read += result.records;
       scanProgress.add("files");
@@ -158,6 +164,7 @@ export async function processLogFile(
         // Records before the damage were valid: their detections are kept.
         for (const d of integrity?.finish(err.message) ?? []) batch.add(d);
         const fresh = batch.commit(err.message);
+        await ctx.durable?.();
         source.files.bad++;
         scanProgress.add("files");
         scanProgress.add("bad");
@@ -220,7 +227,7 @@ async function judge(
   ref: LogFileRef,
   options: { includeEvent: boolean; hash: boolean },
   progress: { opened: boolean },
-  add: (d: Detection) => void,
+  add: (d: FoundDetection) => void,
 ): Promise<JudgeResult> {
   const input = {
     logFile: ref.logFile,
@@ -229,14 +236,15 @@ async function judge(
     startedAt: Date.now(),
     ...options,
   };
-  if (ctx.pool && ref.path) return ctx.pool.judge({ ...input, path: ref.path }, add);
+  const text = ctx.committer.textForm;
+  if (ctx.pool && ref.path) return ctx.pool.judge({ ...input, path: ref.path, text }, add);
   const timeoutMs = input.limits.timeoutMs;
   const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
   const signals = [ctx.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
   try {
     const bytes = await ref.open(signals.length > 1 ? AbortSignal.any(signals) : signals[0]);
     progress.opened = true;
-    if (ctx.pool && bytes instanceof Uint8Array) return await ctx.pool.judge({ ...input, bytes }, add);
+    if (ctx.pool && bytes instanceof Uint8Array) return await ctx.pool.judge({ ...input, bytes, text }, add);
     return await judgeFile(ctx.detector, bytes, input, add);
   } catch (err) {
     // The time limit cut the download: the file is bad (too slow), not a download to retry.

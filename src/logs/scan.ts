@@ -9,7 +9,7 @@ import { DETECTIONS_CONSUMER, StateStore, sinkConsumer } from "../state/store.ts
 import { StorageFault } from "../util/fs.ts";
 import { createLimiter } from "../util/limit.ts";
 import { type Logger, silentLogger } from "../util/logger.ts";
-import { StateCommitter } from "./commit.ts";
+import { CommitGroup, StateCommitter } from "./commit.ts";
 import { CorrelatingCommitter } from "./correlating-committer.ts";
 import type { CorrelatorFactory } from "./correlator.ts";
 import type { Detection } from "./detection.ts";
@@ -99,6 +99,7 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   if (opts.signal?.aborted) controller.abort();
   let fault: unknown;
+  let group: CommitGroup | undefined;
   try {
     const log = detectionsLog(config, state);
     // Detections committed before a crash or a full disk, not yet in detections.jsonl.
@@ -113,12 +114,14 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
           signal: controller.signal,
         })
       : undefined;
+    group = new CommitGroup(state, log);
     const ctx: SourceRunContext = {
       config,
       state,
       detector: opts.detector,
+      durable: () => group!.settled(),
       committer: new CorrelatingCommitter(
-        new StateCommitter(state, log, summary, judges),
+        new StateCommitter(state, log, summary, judges, group),
         opts.correlator?.({
           get: (ns, key) => judges.get(ns, key),
           put: (ns, key, value) => judges.put(ns, key, value),
@@ -158,6 +161,8 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
       }
     }
     if (fault) throw fault;
+    // Every file waited for its group; this only makes sure no write is left in an open group.
+    group.commit();
     for (const s of summary.sources) addSourceFiles(summary, s);
     const at = now.getTime();
     for (const s of sources) s.prune?.(state, at, emittedRetentionMs(config));
@@ -169,6 +174,8 @@ export async function runScan(opts: RunScanOptions): Promise<ScanSummary> {
     });
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
+    // A run that stopped midway (storage fault, error) leaves no group open in a shared store.
+    if (state.inGroup) group?.abandon();
     if (!opts.store) state.close();
     ownClients?.destroy();
   }

@@ -90,7 +90,10 @@ export function sourceSummary(url: string, type: SourceSummary["type"]): SourceS
   return { url, type, files: { read: 0, bad: 0, failed: 0, quarantined: 0, skipped: 0, ignored: 0 } };
 }
 
-export function countDetection(summary: ScanSummary, d: Detection): void {
+export function countDetection(
+  summary: ScanSummary,
+  d: Pick<Detection, "ruleId" | "ruleTitle" | "level">,
+): void {
   summary.detections.total++;
   summary.detections.byRule[d.ruleId] = (summary.detections.byRule[d.ruleId] ?? 0) + 1;
   summary.detections.ruleTitles ??= {};

@@ -88,6 +88,7 @@ type Row = Record<string, unknown>;
 export class StateStore {
   private readonly s: Record<string, Statement>;
   private closed = false;
+  private grouped = false;
 
   private constructor(
     readonly dir: string,
@@ -331,6 +332,8 @@ export class StateStore {
 
   close(): void {
     if (this.closed) return;
+    // An open group was never committed: it is lost, as a crash would lose it.
+    this.rollbackGroup();
     this.closed = true;
     for (const c of [this.db, this.lock]) {
       try {
@@ -347,13 +350,73 @@ export class StateStore {
 
   // --- for FileWriter and the legacy import ---
 
-  /** Run `fn` in one transaction; a storage error becomes a StorageFault naming the database. */
+  /**
+   * Run `fn` in one transaction; a storage error becomes a StorageFault naming the database. Inside
+   * an open group it is a savepoint of the group: all of `fn` or none of it joins the group.
+   */
   tx<T>(fn: () => T): T {
     this.ensureOpen();
     try {
-      return this.db.transaction(fn)();
+      if (!this.grouped) return this.db.transaction(fn)();
+      this.db.exec("SAVEPOINT file");
+      let result: T;
+      try {
+        result = fn();
+      } catch (err) {
+        this.db.exec("ROLLBACK TO file");
+        this.db.exec("RELEASE file");
+        throw err;
+      }
+      this.db.exec("RELEASE file");
+      return result;
     } catch (err) {
       throw asStorageFault(err, this.file);
+    }
+  }
+
+  // --- group commit: several files' transactions made durable by one commit (one WAL sync) ---
+
+  /** True while a group is open: every write joins it and becomes durable at commitGroup(). */
+  get inGroup(): boolean {
+    return this.grouped;
+  }
+
+  /** Open a group. Until commitGroup() nothing written is durable; a crash loses the whole group. */
+  beginGroup(): void {
+    this.ensureOpen();
+    if (this.grouped) return;
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      throw asStorageFault(err, this.file);
+    }
+    this.grouped = true;
+  }
+
+  /** Make the group durable. On failure the whole group is rolled back and a StorageFault thrown. */
+  commitGroup(): void {
+    if (!this.grouped) return;
+    this.grouped = false;
+    try {
+      this.db.exec("COMMIT");
+    } catch (err) {
+      this.rollbackQuiet();
+      throw asStorageFault(err, this.file);
+    }
+  }
+
+  /** Forget the open group (after a fault, or at close without a commit). */
+  rollbackGroup(): void {
+    if (!this.grouped) return;
+    this.grouped = false;
+    this.rollbackQuiet();
+  }
+
+  private rollbackQuiet(): void {
+    try {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+    } catch {
+      // the connection is unusable; closing it rolls back what is left
     }
   }
 

@@ -8,20 +8,24 @@ import {
   readFileSync,
   renameSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** Write to a temp file in the same folder, fsync, then rename over the target. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  writeFileAtomicChunks(file, [data]);
+}
+
+/** writeFileAtomic for content produced piece by piece (never held whole in memory). */
+export function writeFileAtomicChunks(file: string, chunks: Iterable<string | Uint8Array>): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    writeFileSync(tmp, data);
-    const fd = openSync(tmp, "r");
+    const fd = openSync(tmp, "w");
     try {
+      for (const chunk of chunks) writeAll(fd, chunk);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -101,6 +105,12 @@ export function storageFault(err: unknown, path: string): unknown {
 }
 
 /** fsync a folder after a rename into it; a platform that cannot open folders skips it. */
+function writeAll(fd: number, chunk: string | Uint8Array): void {
+  const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+}
+
 function fsyncDirQuiet(dir: string): void {
   let fd: number | undefined;
   try {

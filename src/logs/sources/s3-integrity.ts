@@ -86,6 +86,7 @@ async function commit(ctx: SourceRunContext, r: LogFileRef, found: Detection[]):
   const batch = ctx.committer.begin(r);
   for (const d of found) batch.add(d);
   const fresh = batch.commit();
+  await ctx.durable?.();
   if (ctx.onDetection) for (const d of fresh) await ctx.onDetection(d);
 }
 

@@ -6,7 +6,7 @@
 // it were not started and are tried again.
 import { availableParallelism } from "node:os";
 import { Worker, type WorkerOptions } from "node:worker_threads";
-import type { Detection } from "../detection.ts";
+import type { DetectionText, FoundDetection } from "../detection.ts";
 import type { JudgeInput, JudgeResult } from "../judge.ts";
 import { BadLogError, SourceReadError } from "../reader.ts";
 import type { JobMessage, WorkerBoot, WorkerMessage } from "./protocol.ts";
@@ -30,6 +30,8 @@ export interface PoolOptions {
 export interface PoolJob extends JudgeInput {
   path?: string;
   bytes?: Uint8Array;
+  /** How detections come back (default compact). */
+  text?: DetectionText;
 }
 
 /** A worker is stopped when a file runs this long past its time limit without giving up. */
@@ -39,7 +41,7 @@ const QUEUE_DEPTH = 2;
 
 interface Running {
   id: number;
-  add: (d: Detection) => void;
+  add: (d: FoundDetection) => void;
   resolve: (r: JudgeResult) => void;
   reject: (err: Error) => void;
   timeoutMs?: number;
@@ -77,11 +79,11 @@ export class ScanWorkerPool {
   }
 
   /** Judge one file on a worker. Throws BadLogError or SourceReadError like the in-thread reader. */
-  async judge(job: PoolJob, add: (d: Detection) => void): Promise<JudgeResult> {
+  async judge(job: PoolJob, add: (d: FoundDetection) => void): Promise<JudgeResult> {
     const slot = await this.acquire();
     const id = this.nextId++;
-    const { bytes, ...rest } = job;
-    const msg: JobMessage = { ...rest, type: "job", id };
+    const { bytes, text, ...rest } = job;
+    const msg: JobMessage = { ...rest, type: "job", id, text: text ?? "compact" };
     const transfer: ArrayBuffer[] = [];
     if (bytes) {
       // Transfer, never copy; a view into a larger (pooled) buffer is copied out first.
@@ -152,7 +154,12 @@ export class ScanWorkerPool {
         resolve();
       };
       worker.on("message", (m: WorkerMessage) => {
-        if (m.type === "ready") onReady(m.fingerprint).catch(reject);
+        if (m.type === "ready")
+          onReady(m.fingerprint).catch((err) => {
+            // The main thread's rules failed to load: this worker is not wanted.
+            reject(err);
+            void worker.terminate();
+          });
         else if (m.type === "init-failed") reject(new Error(`scan worker failed to start: ${m.message}`));
         else this.onJobMessage(slot, m);
       });

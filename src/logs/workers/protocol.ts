@@ -1,5 +1,5 @@
 // Messages between the scan's main thread and its workers. One job at a time per worker.
-import type { Detection } from "../detection.ts";
+import type { DetectionText, EncodedDetection } from "../detection.ts";
 import type { JudgeInput, JudgeResult } from "../judge.ts";
 
 /** workerData of a scan worker. */
@@ -18,13 +18,15 @@ export interface JobMessage extends Omit<JudgeInput, "startedAt"> {
   path?: string;
   /** ...or the bytes, downloaded by the main thread and transferred. */
   bytes?: ArrayBuffer;
+  /** The text form the committer keeps; detections come back serialised in it. */
+  text: DetectionText;
 }
 
 export type WorkerMessage =
   | { type: "ready"; fingerprint: string }
   | { type: "init-failed"; message: string }
   | { type: "started"; id: number }
-  | { type: "detections"; id: number; list: Detection[] }
+  | { type: "detections"; id: number; list: EncodedDetection[] }
   | { type: "done"; id: number; result: JudgeResult }
   | { type: "bad"; id: number; reason: string }
   | { type: "failed"; id: number; message: string };

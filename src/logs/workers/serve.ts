@@ -3,7 +3,7 @@
 // ahead of the main thread waits (Atomics.wait on a shared counter), so a file with a huge number
 // of detections never piles them up in the message queue.
 import { parentPort, workerData } from "node:worker_threads";
-import type { Detection } from "../detection.ts";
+import { type Detection, type EncodedDetection, encodeDetection } from "../detection.ts";
 import type { Detector } from "../detector.ts";
 import { judgeFile } from "../judge.ts";
 import { openLocalLogSync } from "../local-file.ts";
@@ -49,7 +49,7 @@ async function run(
   flow: Int32Array,
   post: (m: WorkerMessage) => void,
 ): Promise<void> {
-  let pending: Detection[] = [];
+  let pending: EncodedDetection[] = [];
   const flush = () => {
     if (!pending.length) return;
     for (let v = Atomics.load(flow, 0); v >= MAX_CHUNKS_IN_FLIGHT; v = Atomics.load(flow, 0))
@@ -58,8 +58,10 @@ async function run(
     post({ type: "detections", id: job.id, list: pending });
     pending = [];
   };
+  // Serialised here: a string crosses to the main thread far cheaper than an object graph, and the
+  // main thread then writes it as it is (store body or report text).
   const add = (d: Detection) => {
-    pending.push(d);
+    pending.push(encodeDetection(d, job.text));
     if (pending.length >= CHUNK) flush();
   };
   post({ type: "started", id: job.id });
