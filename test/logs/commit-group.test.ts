@@ -93,7 +93,9 @@ describe("group commit of the incremental scan", () => {
       file("file:///b", ["b1", "b2"]);
       file("file:///c", ["c1"]);
       console.log("open");
-      setInterval(() => {}, 1000);`;
+      // Never yield to the event loop: the group's commit (scheduled with setImmediate) cannot run
+      // before the kill. Writes to a pipe are synchronous on Linux, so "open" has left already.
+      for (;;) {}`;
     const child = spawn(
       process.execPath,
       ["--import", "tsx", "--input-type=module", "-e", script, stateDir, out],
