@@ -2,28 +2,17 @@
 // it: new rules over history, only detections not emitted before, the incremental marks untouched,
 // correlations over the backfilled records, and clear usage errors.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { logBody, record } from "../logs/support.ts";
+import { runCli } from "../support/cli.ts";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
 const DAY = 86_400_000;
 
 function scan(cwd: string, ...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "scan", ...args],
-    {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(["scan", ...args], cwd);
 }
 
 const rule = (id: string, name: string, eventName: string, extra = "") => `title: ${id}

@@ -1,13 +1,13 @@
 // `trailwarden rules test|validate` as a rule author runs them: on one file, on a folder, or on
 // nothing at all (the bundled rules), from any working directory.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ruleText } from "../rules/support.ts";
+import { runCli } from "../support/cli.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const RULE = join(repo, "rules/aws_cloudtrail_trail_deleted.yml");
@@ -15,13 +15,7 @@ const TESTS = join(repo, "rules/aws_cloudtrail_trail_deleted.tests.yaml");
 
 /** The CLI run from an empty folder, so nothing can be found relative to the working directory. */
 function cli(...args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), "tw-rules-cli-"));
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "rules", ...args],
-    { cwd, encoding: "utf8" },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr, cwd };
+  return runCli(["rules", ...args]);
 }
 
 const casesOf = (out: string) => out.split("\n").filter((l) => /^(PASS|FAIL) /.test(l));

@@ -1,20 +1,16 @@
 // `rules validate` and `rules test` over files holding correlations and filters.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { baseRule, loadTexts } from "../rules/correlation/support.ts";
+import { runCli } from "../support/cli.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(repo, "src/cli/main.ts"), ...args], {
-    encoding: "utf8",
-    cwd: repo,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(args, repo);
 }
 
 const CORRELATION = `title: Many\nid: many\ncorrelation:\n  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2}\n`;

@@ -1,23 +1,14 @@
 // `trailwarden rules list`, and the rule selection as rules validate / test / list show it.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { validatorFor } from "../../src/config/schema.ts";
-
-const repo = fileURLToPath(new URL("../../", import.meta.url));
+import { runCli } from "../support/cli.ts";
 
 function cli(...args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), "tw-rules-list-"));
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "rules", ...args],
-    { cwd, encoding: "utf8" },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(["rules", ...args]);
 }
 
 function rule(

@@ -1,23 +1,14 @@
 // `trailwarden rules test`: a failing case explains itself (selections, failed items, values seen),
 // and a rule file given alone finds its tests whatever the extensions.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-
-const repo = fileURLToPath(new URL("../../", import.meta.url));
+import { runCli } from "../support/cli.ts";
 
 function cli(...args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), "tw-rules-trace-"));
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "rules", ...args],
-    { cwd, encoding: "utf8" },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(["rules", ...args]);
 }
 
 const RULE = `title: S3 deletes

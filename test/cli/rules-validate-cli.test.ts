@@ -1,23 +1,15 @@
 // `trailwarden rules validate` lists every error and lint warning of every file in one run, grouped by
 // file, with a summary line of counts; warnings fail the run only with --strict.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { ruleText } from "../rules/support.ts";
-
-const repo = fileURLToPath(new URL("../../", import.meta.url));
+import { runCli } from "../support/cli.ts";
 
 function validate(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "rules", "validate", ...args],
-    { encoding: "utf8" },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(["rules", "validate", ...args]);
 }
 
 /** A folder of rule files: a.yml with two errors, b.yml loading with two warnings, c.yml clean. */

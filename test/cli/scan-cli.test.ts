@@ -1,27 +1,18 @@
 // `trailwarden scan --config` as a user runs it: the outputs the docs promise, --output -, and the
 // difference between a usage error and a config that cannot run.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { validatorFor } from "../../src/config/schema.ts";
+import { runCli } from "../support/cli.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
 function scan(cwd: string, ...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "scan", ...args],
-    {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(["scan", ...args], cwd);
 }
 
 function workspace(config: string): string {

@@ -1,22 +1,14 @@
 // `trailwarden scan --rules --logs --placeholders FILE`: placeholder values for a one-off scan, from the
 // same file format as `rules validate --placeholders`.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-
-const repo = fileURLToPath(new URL("../../", import.meta.url));
+import { runCli } from "../support/cli.ts";
 
 function scan(cwd: string, ...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "scan", ...args],
-    { cwd, encoding: "utf8" },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(["scan", ...args], cwd);
 }
 
 const RULE = `title: Admin stopped logging

@@ -1,23 +1,15 @@
 // `trailwarden scan --config` with rules.select / rules.includeStatuses: only the chosen rules judge
 // records, on the main thread and in worker threads alike, and a rule left out by status is noted.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { validatorFor } from "../../src/config/schema.ts";
-
-const repo = fileURLToPath(new URL("../../", import.meta.url));
+import { runCli } from "../support/cli.ts";
 
 function scan(cwd: string, ...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(repo, "src/cli/main.ts"), "scan", ...args],
-    { cwd, encoding: "utf8" },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(["scan", ...args], cwd);
 }
 
 const rule = (id: string, level: string, eventName: string, status = "stable") => `title: ${id}

@@ -8,6 +8,7 @@ import { startScanWorkers } from "../../src/daemon/scan-workers.ts";
 import { encodeDetection, reportText } from "../../src/logs/detection.ts";
 import { DetectionSpill } from "../../src/logs/detection-spill.ts";
 import { scanLocal, scanLocalSpilled } from "../../src/logs/local.ts";
+import { emptySummary } from "../../src/logs/summary.ts";
 import type { ScanWorkerPool } from "../../src/logs/workers/pool.ts";
 import { renderAs } from "../../src/report/render.ts";
 import { scanReportJson } from "../../src/report/scan-json.ts";
@@ -147,16 +148,5 @@ function detection(eventID: string) {
 }
 
 function scanSummaryStub(): ScanReport["summary"] {
-  return {
-    startedAt: "2026-11-20T10:00:00.000Z",
-    finishedAt: "2026-11-20T10:00:01.000Z",
-    files: { read: 0, bad: 0, failed: 0, quarantined: 0, skipped: 0, ignored: 0 },
-    records: { read: 0, invalid: 0 },
-    detections: { total: 0, duplicates: 0, byRule: {}, ruleTitles: {}, byLevel: {} },
-    evaluationErrors: {},
-    badFiles: [],
-    quarantine: [],
-    errors: [],
-    sources: [],
-  };
+  return { ...emptySummary(new Date("2026-11-20T10:00:00.000Z")), finishedAt: "2026-11-20T10:00:01.000Z" };
 }

@@ -1,22 +1,18 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runRuleTests } from "../../src/rules/tests.ts";
+import { runCli } from "../support/cli.ts";
 import { ruleText } from "./support.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const good = fileURLToPath(new URL("../fixtures/rules/good/", import.meta.url));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(repo, "src/cli/main.ts"), ...args], {
-    cwd: repo,
-    encoding: "utf8",
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(args, repo);
 }
 
 async function withDir(files: Record<string, string>, fn: (dir: string) => Promise<void>): Promise<void> {
