@@ -310,7 +310,7 @@ async function throughput(dir: string, files: string[], tmp: string, rules: stri
     for (const [i, f] of files.entries())
       ep.world.putObject(
         "bench-logs",
-        ctKey(ACCOUNT, "us-east-1", new Date(at + i * 1000), `f${i}`),
+        ctKey(ACCOUNT, "us-east-1", new Date(at + i * 1000), `f${String(i).padStart(6, "0")}`),
         readFileSync(f),
       );
     const aws = `aws:\n  endpoint: ${JSON.stringify(ep.url)}\n  s3ForcePathStyle: true\n  region: us-east-1\n`;
