@@ -102,12 +102,33 @@ export interface LoadedRuleFile extends RuleDocuments {
   file: string;
 }
 
-/** Read, parse and compile one rule file. */
-export async function loadRuleFile(file: string, opts: LoadRulesOptions = {}): Promise<LoadedRuleFile> {
-  const read = readRuleText(file);
-  if (typeof read !== "string") return { file, ...emptyDocuments(), problems: [read] };
+/**
+ * The rule files under some paths and their texts, read once: the main thread compiles them, and
+ * hands the same texts to the scan's workers (which then compile exactly what it did, without
+ * touching the disk). Plain data, so it crosses to a worker as it is.
+ */
+export interface RuleSources {
+  files: string[];
+  /** Problems finding the files (missing paths, symlink loops). */
+  problems: RuleProblem[];
+  /** Per file (same order): its text, or why it could not be read. */
+  texts: (string | RuleProblem)[];
+}
+
+export async function readRuleSources(paths: string[]): Promise<RuleSources> {
+  const found = await findFiles(paths, isRuleFile);
+  return { files: found.files, problems: found.problems, texts: found.files.map(readRuleText) };
+}
+
+/** Parse and compile one rule file (`text`: its content already read, or why it could not be). */
+export function loadRuleFile(
+  file: string,
+  opts: LoadRulesOptions = {},
+  text: string | RuleProblem = readRuleText(file),
+): LoadedRuleFile {
+  if (typeof text !== "string") return { file, ...emptyDocuments(), problems: [text] };
   // A file may hold several documents: base rules and the correlations over them.
-  return { file, ...compileRuleDocuments(read, file, opts) };
+  return { file, ...compileRuleDocuments(text, file, opts) };
 }
 
 /**
