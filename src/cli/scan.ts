@@ -22,6 +22,8 @@ import {
   formatRuleProblem,
   type LoadedRules,
   loadRules,
+  type RuleSources,
+  readRuleSources,
 } from "../rules/index.ts";
 import { loadConfiguredRules, noRulesMessage } from "../rules/required.ts";
 import { createLogger, type Logger } from "../util/logger.ts";
@@ -86,13 +88,14 @@ async function loadScanRules(
   cliPaths: string[],
   config: Config | undefined,
   placeholders: Record<string, string[]>,
+  sources: RuleSources,
 ): Promise<LoadedRules> {
   if (!cliPaths.length) {
     if (!config) throw new UsageError("no rules: give --rules PATH or `rules` in the config");
-    return loadConfiguredRules(config);
+    return loadConfiguredRules(config, sources);
   }
   for (const p of cliPaths) if (!existsSync(p)) throw new UsageError(`--rules ${p}: no such file or folder`);
-  const loaded = await loadRules(cliPaths, { placeholders, selection: config?.ruleSelection });
+  const loaded = await loadRules(cliPaths, { placeholders, selection: config?.ruleSelection }, sources);
   if (loaded.ruleSet.rules.length === 0) {
     for (const p of loaded.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
     throw new UsageError(`--rules: ${noRulesMessage(cliPaths, loaded)}`);
@@ -139,15 +142,17 @@ export const scanCommand: Command = {
     const workers = values.workers === undefined ? settings.logs.workers : parseWorkers(values.workers);
     const since = values.since ? parseSince(values.since) : undefined;
     // No rule is a config error, before any file is read or any message received.
-    const loading = loadScanRules(values.rules ?? [], config, placeholders);
     const rulePaths = values.rules?.length ? values.rules : (config?.rules ?? []);
+    // The rule files are read once, here; this thread and every worker compile these same texts.
+    const sources = await readRuleSources(rulePaths);
+    const loading = loadScanRules(values.rules ?? [], config, placeholders, sources);
     // The workers compile the rules while this thread does (each is checked against this thread's
     // set when both are done), instead of after it.
     const compiled = loading.then((l) => l.ruleSet.rules);
     compiled.catch(() => {});
     const starting = startScanWorkers(
       workers,
-      { paths: rulePaths, placeholders, selection: config?.ruleSelection },
+      { paths: rulePaths, placeholders, selection: config?.ruleSelection, sources },
       compiled,
     );
     let loaded: LoadedRules;

@@ -53,7 +53,12 @@ export async function createBackends(o: BackendOptions): Promise<Backends> {
   const startPool = (config: Config, r: LoadedRules) =>
     startScanWorkers(
       o.config.logs.workers,
-      { paths: config.rules, placeholders: config.placeholders, selection: config.ruleSelection },
+      {
+        paths: config.rules,
+        placeholders: config.placeholders,
+        selection: config.ruleSelection,
+        sources: r.sources,
+      },
       r.ruleSet.rules,
     );
   let pool = await startPool(o.config, loaded);

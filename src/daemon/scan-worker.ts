@@ -4,7 +4,7 @@ import { loadRules } from "../rules/index.ts";
 import { ruleFingerprint, type WorkerRules } from "./scan-workers.ts";
 
 await serveScanJobs(async (init) => {
-  const { paths, placeholders, selection } = init as WorkerRules;
-  const { ruleSet } = await loadRules(paths, { placeholders, selection });
+  const { paths, placeholders, selection, sources } = init as WorkerRules;
+  const { ruleSet } = await loadRules(paths, { placeholders, selection }, sources);
   return { detector: ruleSet, fingerprint: ruleFingerprint(ruleSet.rules) };
 });

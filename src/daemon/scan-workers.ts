@@ -4,13 +4,15 @@
 import { createHash } from "node:crypto";
 import type { RuleSelection } from "../config/types.ts";
 import { ScanWorkerPool } from "../logs/workers/pool.ts";
-import type { CompiledRule } from "../rules/index.ts";
+import type { CompiledRule, RuleSources } from "../rules/index.ts";
 
 export interface WorkerRules {
   paths: string[];
   placeholders: Record<string, string[]>;
   /** rules.includeStatuses / select / exclude; undefined: the defaults. */
   selection?: RuleSelection;
+  /** The rule files as the main thread read them: compiled as they are, without reading the disk. */
+  sources?: RuleSources;
 }
 
 /** Says which rules were loaded, from where, with what content. */

@@ -1,10 +1,9 @@
 // The rule engine's entry point: load rule files into a RuleSet (contracts.md, "Rules engine").
-import { mapLimit } from "../util/limit.ts";
 import { warningsOf } from "./compile.ts";
 import { type CorrelationSet, resolveCorrelations } from "./correlation/resolve.ts";
 import type { CorrelationDef } from "./correlation/types.ts";
 import { applyFilters, type CompiledFilter } from "./filters.ts";
-import { findFiles, isRuleFile, loadRuleFile } from "./load.ts";
+import { loadRuleFile, type RuleSources, readRuleSources } from "./load.ts";
 import { RuleSet } from "./ruleset.ts";
 import { chooseRules, type ExcludedRule } from "./select.ts";
 import type { CompiledRule, LoadRulesOptions, RuleProblem, RuleWarning } from "./types.ts";
@@ -14,7 +13,14 @@ export { correlatorFactory, DEFAULT_CORRELATION_SETTINGS } from "./correlation/f
 export type { CompiledCorrelation, CorrelationSet } from "./correlation/resolve.ts";
 export { selectCorrelations } from "./correlation/select.ts";
 export type { CorrelationEvent } from "./correlation/types.ts";
-export { compileRuleText, findFiles, isRuleFile, isRuleTestFile } from "./load.ts";
+export {
+  compileRuleText,
+  findFiles,
+  isRuleFile,
+  isRuleTestFile,
+  type RuleSources,
+  readRuleSources,
+} from "./load.ts";
 export { RuleSet } from "./ruleset.ts";
 export type { ExcludedRule } from "./select.ts";
 export type { CompiledRule, LoadRulesOptions, RulePins, RuleProblem, RuleWarning } from "./types.ts";
@@ -39,11 +45,20 @@ export interface LoadedRules {
   excluded: ExcludedRule[];
   /** Rule or correlation id → why it loads although the selection leaves it out. */
   kept: ReadonlyMap<string, string>;
+  /** The rule files' texts as they were read for this load (what the scan's workers compile). */
+  sources: RuleSources;
 }
 
-/** Load every rule file under `paths` (files or directories, read recursively). */
-export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): Promise<LoadedRules> {
-  const found = await findFiles(paths, isRuleFile);
+/**
+ * Load every rule file under `paths` (files or directories, read recursively). `sources`: the files
+ * already read (by readRuleSources over the same paths); then the disk is not touched.
+ */
+export async function loadRules(
+  paths: string[],
+  opts: LoadRulesOptions = {},
+  sources?: RuleSources,
+): Promise<LoadedRules> {
+  const found = sources ?? (await readRuleSources(paths));
   const problems = [...found.problems];
   const rules: CompiledRule[] = [];
   const warnings: RuleWarning[] = [];
@@ -51,10 +66,9 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
   const defs: CorrelationDef[] = [];
   const filters: CompiledFilter[] = [];
   const names = new Map<string, string>();
-  // Read and compiled a few at a time (a pack of 1,000 files is mostly waiting on the disk); the
-  // results are taken in file order, so the rule order stays stable.
-  const all = await mapLimit(found.files, 16, (file) => loadRuleFile(file, opts));
-  for (const loaded of all) {
+  // In file order, so the rule order stays stable.
+  for (const [i, file] of found.files.entries()) {
+    const loaded = loadRuleFile(file, opts, found.texts[i]);
     problems.push(...loaded.problems);
     defs.push(...loaded.correlations);
     filters.push(...loaded.filters);
@@ -97,6 +111,7 @@ export async function loadRules(paths: string[], opts: LoadRulesOptions = {}): P
     notes: chosen.notes,
     excluded: chosen.excluded,
     kept: chosen.kept,
+    sources: found,
   };
 }
 

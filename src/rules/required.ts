@@ -2,7 +2,7 @@
 // error, never a quiet run: a scan with no rules would mark every file done without judging it.
 import { ConfigError, configProblemAt } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
-import { type LoadedRules, loadRules } from "./index.ts";
+import { type LoadedRules, loadRules, type RuleSources } from "./index.ts";
 
 /** Why no rule loaded, in one sentence. */
 export function noRulesMessage(paths: readonly string[], loaded: LoadedRules): string {
@@ -18,11 +18,12 @@ export function noRulesMessage(paths: readonly string[], loaded: LoadedRules): s
  * The config's rules (config.rules, with its placeholders). Throws a ConfigError located at the
  * `rules` key when no rule loads, so the caller exits 2 before reading a file or a message.
  */
-export async function loadConfiguredRules(config: Config): Promise<LoadedRules> {
-  const loaded = await loadRules(config.rules, {
-    placeholders: config.placeholders,
-    selection: config.ruleSelection,
-  });
+export async function loadConfiguredRules(config: Config, sources?: RuleSources): Promise<LoadedRules> {
+  const loaded = await loadRules(
+    config.rules,
+    { placeholders: config.placeholders, selection: config.ruleSelection },
+    sources,
+  );
   if (loaded.ruleSet.rules.length > 0) return loaded;
   const message = config.rules.length
     ? `rules: ${noRulesMessage(config.rules, loaded)}`
