@@ -9,9 +9,7 @@ import type { AwsTestEndpoint } from "../endpoint/server.ts";
 import { cloudTrailState } from "../endpoint/services/cloudtrail.ts";
 import { addQueue, enqueue } from "../endpoint/services/sqs.ts";
 import { ctKey, logBody, record } from "../logs/support.ts";
-import { AuditWorld } from "../support/audit-world.ts";
-import { DaemonProcess, daemonSetup } from "../support/daemon-process.ts";
-import { startEndpoint } from "../support/endpoint.ts";
+import { DaemonProcess, daemonSetup, startDaemonWorld } from "../support/daemon-process.ts";
 import { parsePrometheus, sampleValue } from "../support/prometheus.ts";
 import { waitUntil } from "../support/wait.ts";
 import { WebhookReceiver } from "../support/webhook.ts";
@@ -23,16 +21,7 @@ let env: Record<string, string>;
 const running: DaemonProcess[] = [];
 
 before(async () => {
-  ep = await startEndpoint();
-  const world = new AuditWorld(ep).account(ACCOUNT);
-  world.goodTrail(ACCOUNT);
-  ep.world.addBucket(BUCKET, ACCOUNT);
-  const key = ep.world.addUserKey(ACCOUNT);
-  env = {
-    AWS_ACCESS_KEY_ID: key.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-    AWS_REGION: "us-east-1",
-  };
+  ({ ep, env } = await startDaemonWorld(ACCOUNT, BUCKET));
 });
 afterEach(async () => {
   ep.faults.clear();

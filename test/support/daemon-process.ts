@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsTestEndpoint } from "../endpoint/server.ts";
+import { AuditWorld } from "./audit-world.ts";
+import { startEndpoint } from "./endpoint.ts";
 import { waitUntil } from "./wait.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
@@ -148,4 +150,24 @@ export class DaemonProcess {
     this.child.kill("SIGKILL");
     await this.exited;
   }
+}
+
+/**
+ * The world a daemon test runs in: one account with a good trail, the log bucket, and the
+ * environment (a user key of that account) the daemon's AWS clients take their credentials from.
+ */
+export async function startDaemonWorld(
+  account: string,
+  bucket: string,
+): Promise<{ ep: AwsTestEndpoint; env: Record<string, string> }> {
+  const ep = await startEndpoint();
+  new AuditWorld(ep).account(account).goodTrail(account);
+  ep.world.addBucket(bucket, account);
+  const key = ep.world.addUserKey(account);
+  const env = {
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    AWS_REGION: "us-east-1",
+  };
+  return { ep, env };
 }
