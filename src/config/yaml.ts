@@ -1,7 +1,17 @@
 // Safe YAML parsing that keeps source positions, shared by the config loader and the rule loader.
 // Untrusted input: no custom tags, a bounded alias expansion, duplicate keys rejected.
 import type { ErrorObject } from "ajv";
-import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  type DocumentOptions,
+  isMap,
+  isSeq,
+  LineCounter,
+  type Node,
+  type ParseOptions,
+  parseDocument,
+  type SchemaOptions,
+} from "yaml";
 
 /** One problem in a source file, located as file:line:column (1-based). */
 export interface SourceProblem {
@@ -26,16 +36,31 @@ export interface ParsedYaml {
 
 const MAX_ALIAS_COUNT = 100;
 
+/** The parser settings for untrusted YAML (one document or a stream of them). */
+export const SAFE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  prettyErrors: false,
+  uniqueKeys: true,
+  schema: "core",
+  customTags: [],
+  strict: true,
+};
+
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    schema: "core",
-    customTags: [],
-    strict: true,
-  });
+  const doc = parseDocument(text, { lineCounter, ...SAFE_YAML_OPTIONS });
+  return readDocument(doc, lineCounter, file, { line: 1, column: 1 });
+}
+
+/**
+ * One parsed document as a ParsedYaml: its syntax errors and warnings located, and its value when it
+ * has none. `expansionAt`: where a failed alias expansion is reported.
+ */
+export function readDocument(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  file: string,
+  expansionAt: { line: number; column: number },
+): ParsedYaml {
   const problems: SourceProblem[] = [];
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);
@@ -53,7 +78,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      problems.push({ file, line: 1, column: 1, message: `YAML: ${(err as Error).message}` });
+      problems.push({ file, ...expansionAt, message: `YAML: ${(err as Error).message}` });
     }
   }
   return { file, doc, lineCounter, value, problems };

@@ -12,28 +12,6 @@ export interface CorrelationEventLike {
   values: Record<string, string | number | null>;
 }
 
-/** What a correlation firing carries into its detection. */
-export interface CorrelationFiringLike {
-  id: string;
-  ruleId: string;
-  title: string;
-  level: string;
-  tags: string[];
-  description?: string;
-  falsepositives?: string[];
-  references?: string[];
-  type: string;
-  timespan: string;
-  groupBy: Record<string, string | number | null>;
-  window: { start: string; end: string };
-  value: number;
-  condition: Record<string, number | string>;
-  eventCount: number;
-  eventIDs: string[];
-  values?: string[];
-  emit: boolean;
-}
-
 /** The correlation part of a correlation detection. */
 export interface CorrelationDetail {
   type: string;
@@ -49,6 +27,19 @@ export interface CorrelationDetail {
   eventIDs: string[];
   /** value_count: the distinct values counted (at most logs.correlation.maxEventIds). */
   values?: string[];
+}
+
+/** What a correlation firing carries into its detection: the rule, the detail, and whether it emits. */
+export interface CorrelationFiringLike extends CorrelationDetail {
+  id: string;
+  ruleId: string;
+  title: string;
+  level: string;
+  tags: string[];
+  description?: string;
+  falsepositives?: string[];
+  references?: string[];
+  emit: boolean;
 }
 
 export interface CorrelationCounters {
